@@ -27,7 +27,7 @@ export class SignalSocket {
   readonly #bucket: TokenBucket;
   #hello = false;
   #alive = true;
-  #lastRateError = 0;
+  #lastRateError = -Infinity;
   #session: HubSession | undefined;
   #peer: HubPeer | undefined;
   readonly #helloTimer: ReturnType<typeof setTimeout>;

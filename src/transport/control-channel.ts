@@ -45,8 +45,8 @@ interface Outgoing {
 
 type RawHandler = (payload: Uint8Array, ctx: HandlerContext) => Promise<Uint8Array>;
 
-interface Pending {
-  resolve(payload: Uint8Array): void;
+interface Pending<T = Uint8Array> {
+  resolve(value: T): void;
   reject(error: DuetError): void;
 }
 
@@ -64,7 +64,7 @@ export class ControlChannel extends Emitter<ChannelEvents> {
   #nextId = 1;
   #nextNonce = 1n;
   readonly #pending = new Map<number, Pending>();
-  readonly #pings = new Map<bigint, (t: number) => void>();
+  readonly #pings = new Map<bigint, Pending<number>>();
   readonly #handlers = new Map<string, RawHandler>();
   readonly #eventListeners = new Map<string, Set<(payload: Uint8Array) => void>>();
   readonly #incoming = new Map<number, AbortController>();
@@ -197,7 +197,7 @@ export class ControlChannel extends Emitter<ChannelEvents> {
     this.#assertOpen();
     const nonce = this.#nextNonce++;
     const start = performance.now();
-    const pong = new Promise<number>((resolve) => this.#pings.set(nonce, resolve));
+    const pong = new Promise<number>((resolve, reject) => this.#pings.set(nonce, { resolve, reject }));
     try {
       await this.#enqueue({ case: 'ping', value: { nonce } }, true);
       const rtt = (await withDeadline(pong, timeoutMs, 'Ping')) - start;
@@ -320,7 +320,7 @@ export class ControlChannel extends Emitter<ChannelEvents> {
         void this.#enqueue({ case: 'pong', value: { nonce: msg.value.nonce } }, true).catch(() => undefined);
         return;
       case 'pong':
-        this.#pings.get(msg.value.nonce)?.(performance.now());
+        this.#pings.get(msg.value.nonce)?.resolve(performance.now());
         return;
       default:
         return;
@@ -358,8 +358,9 @@ export class ControlChannel extends Emitter<ChannelEvents> {
     this.#closed = error;
     const reason = error ?? new DuetError('UNAVAILABLE', 'The control channel was closed.', { reason: 'PEER_CONNECTION_LOST' });
     this.#helloWaiter?.reject(reason);
-    for (const p of this.#pending.values()) p.reject(reason);
+    for (const p of [...this.#pending.values(), ...this.#pings.values()]) p.reject(reason);
     this.#pending.clear();
+    this.#pings.clear();
     for (const c of this.#incoming.values()) c.abort();
     // Waiters on unsent frames resolve too; their calls fail through #pending instead.
     for (const o of [...this.#urgent, ...this.#bulk]) o.done?.();

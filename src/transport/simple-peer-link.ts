@@ -20,6 +20,7 @@ export type PeerFactory = (options: PeerFactoryOptions) => SimplePeer.Instance;
 interface SimplePeerInternals {
   _channel?: RTCDataChannel | null;
   _pc?: RTCPeerConnection | null;
+  _iceCompleteTimer?: ReturnType<typeof setTimeout> | null;
 }
 
 interface LinkEvents extends PeerTransportEvents {
@@ -113,6 +114,8 @@ export class SimplePeerLink extends Emitter<LinkEvents> implements PeerTransport
     this.#closed = true;
     this.#wake();
     this.peer.destroy();
+    // simple-peer's destroy() forgets its 5 s ICE timer, which keeps Node processes alive.
+    clearTimeout((this.peer as unknown as SimplePeerInternals)._iceCompleteTimer ?? undefined);
     this.emit('close', error);
   }
 }
