@@ -72,4 +72,31 @@ describe('two Node peers over WebRTC (@roamhq/wrtc)', () => {
     await Promise.all([owner.connected(), again.connected()]);
     expect(await again.ping()).toBeGreaterThan(0);
   });
+
+  it('SE5: a dropped direct link is rebuilt while both stay in the hub', async () => {
+    const { owner, scientist } = await duet();
+    await Promise.all([owner.connected(), scientist.connected()]);
+    const seen: string[] = [];
+    owner.on('state', (s) => seen.push(s));
+    scientist.channel().close(); // the DataChannel goes away under both sides
+    await new Promise<void>((resolve) => owner.on('state', (s) => s === 'connected' && resolve()));
+    await scientist.connected();
+    expect(seen).toContain('reconnecting');
+    expect(await scientist.ping()).toBeGreaterThan(0);
+  });
+
+  it('SE6: a hub that goes away does not break a live direct link', async () => {
+    const ownHub = await testHub();
+    const owner = await createSession({ hubUrl: ownHub.url, kdfIterations: FAST_KDF });
+    const scientist = await joinSession({ hubUrl: ownHub.url, code: owner.code, kdfIterations: FAST_KDF });
+    open.push(owner, scientist);
+    await Promise.all([owner.connected(), scientist.connected()]);
+    const errors: string[] = [];
+    scientist.on('error', (e) => errors.push(e.reason ?? e.code));
+    await ownHub.close();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(errors).toContain('HUB_DISCONNECTED');
+    expect(scientist.state).toBe('connected');
+    expect(await scientist.ping()).toBeGreaterThan(0);
+  });
 });
