@@ -1,7 +1,9 @@
 import type SimplePeer from 'simple-peer';
 import { DuetError } from '../errors';
 import { Emitter } from '../util/emitter';
-import { HIGH_WATER_BYTES, LOW_WATER_BYTES, MAX_DATACHANNEL_MESSAGE_BYTES } from './constants';
+import { MAX_DATACHANNEL_MESSAGE_BYTES } from './constants';
+import { DataChannelTransport } from './data-channel-transport';
+import { DrainWatcher } from './drain';
 import type { PeerTransport, PeerTransportEvents } from './peer-transport';
 
 // simple-peer is unmaintained since 2022, so nothing outside this file touches it.
@@ -32,7 +34,7 @@ export class SimplePeerLink extends Emitter<LinkEvents> implements PeerTransport
   readonly maxMessageBytes = MAX_DATACHANNEL_MESSAGE_BYTES;
   #open = false;
   #closed = false;
-  #waiters: (() => void)[] = [];
+  #drain: DrainWatcher | undefined;
 
   constructor(private readonly peer: SimplePeer.Instance) {
     super();
@@ -65,18 +67,17 @@ export class SimplePeerLink extends Emitter<LinkEvents> implements PeerTransport
   }
 
   drained(): Promise<void> {
-    if (this.bufferedAmount <= LOW_WATER_BYTES || !this.open) return Promise.resolve();
-    return new Promise((resolve) => this.#waiters.push(resolve));
+    return this.#drain?.drained() ?? Promise.resolve();
   }
 
-  /** True when a send of `bytes` should wait for `drained()` first. */
-  shouldWait(bytes: number): boolean {
-    return this.bufferedAmount + bytes > HIGH_WATER_BYTES;
-  }
-
-  /** The underlying RTCPeerConnection, for extra pre-negotiated DataChannels. */
-  get connection(): RTCPeerConnection | undefined {
-    return (this.peer as unknown as SimplePeerInternals)._pc ?? undefined;
+  /**
+   * Opens a dedicated DataChannel on the same connection. Both sides call this with the same
+   * id: pre-negotiated channels need no extra signalling, so no renegotiation round trip.
+   */
+  openDataChannel(label: string, id: number): DataChannelTransport {
+    const pc = (this.peer as unknown as SimplePeerInternals)._pc;
+    if (!pc || !this.open) throw new DuetError('UNAVAILABLE', 'The peer-to-peer connection is not open.', { reason: 'PEER_CONNECTION_LOST' });
+    return new DataChannelTransport(pc.createDataChannel(label, { negotiated: true, id, ordered: true }));
   }
 
   close(): void {
@@ -84,35 +85,15 @@ export class SimplePeerLink extends Emitter<LinkEvents> implements PeerTransport
   }
 
   #onConnect(): void {
-    const channel = (this.peer as unknown as SimplePeerInternals)._channel;
-    if (channel && typeof channel.bufferedAmountLowThreshold === 'number') {
-      channel.bufferedAmountLowThreshold = LOW_WATER_BYTES;
-      const previous = channel.onbufferedamountlow;
-      channel.onbufferedamountlow = (ev: Event) => {
-        previous?.call(channel, ev);
-        this.#wake();
-      };
-    } else {
-      // No low-water event in this runtime: fall back to polling while someone waits.
-      const timer = setInterval(() => {
-        if (this.#closed) clearInterval(timer);
-        else if (this.bufferedAmount <= LOW_WATER_BYTES) this.#wake();
-      }, 10);
-    }
+    this.#drain = new DrainWatcher(() => (this.peer as unknown as SimplePeerInternals)._channel, () => this.open);
     this.#open = true;
     this.emit('connect', undefined);
-  }
-
-  #wake(): void {
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const w of waiters) w();
   }
 
   #end(error: DuetError | undefined): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#wake();
+    this.#drain?.wake();
     this.peer.destroy();
     // simple-peer's destroy() forgets its 5 s ICE timer, which keeps Node processes alive.
     clearTimeout((this.peer as unknown as SimplePeerInternals)._iceCompleteTimer ?? undefined);
