@@ -25,6 +25,8 @@ export interface HubPeer {
   readonly id: string;
   readonly role: Role;
   readonly token: Uint8Array;
+  /** Proves session membership to the Flight service (its Handshake payload). */
+  readonly flightCredential: Uint8Array;
   sink: Sink | undefined; // undefined while dropped and waiting to resume
   graceTimer?: ReturnType<typeof setTimeout>;
 }
@@ -64,6 +66,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 export class SessionRegistry {
   readonly #sessions = new Map<string, HubSession>();
   readonly #expired = new Map<string, number>(); // key -> when it ended; insertion-ordered
+  readonly #credentials = new Map<string, { session: HubSession; peer: HubPeer }>();
 
   constructor(private readonly limits: HubLimits) {}
 
@@ -166,9 +169,22 @@ export class SessionRegistry {
     for (const s of this.#sessions.values()) this.#end(s);
   }
 
+  /** The session a Flight credential belongs to, while its peer still holds a slot. */
+  sessionOfCredential(credential: Uint8Array): HubSession | undefined {
+    const entry = this.#credentials.get(toHex(credential));
+    return entry && entry.session.peers.get(entry.peer.id) === entry.peer ? entry.session : undefined;
+  }
+
   #admit(session: HubSession, role: Role, sink: Sink): HubPeer {
-    const peer: HubPeer = { id: randomId(8), role, token: crypto.getRandomValues(new Uint8Array(16)), sink };
+    const peer: HubPeer = {
+      id: randomId(8),
+      role,
+      token: crypto.getRandomValues(new Uint8Array(16)),
+      flightCredential: crypto.getRandomValues(new Uint8Array(32)),
+      sink,
+    };
     session.peers.set(peer.id, peer);
+    this.#credentials.set(toHex(peer.flightCredential), { session, peer });
     clearTimeout(session.idleTimer);
     this.#broadcast(session, peer.id, frame({ case: 'peerJoined', value: create(PeerJoinedSchema, { peer: peerInfo(peer) }) }));
     return peer;
@@ -188,6 +204,7 @@ export class SessionRegistry {
     if (session.peers.get(peer.id) !== peer) return;
     clearTimeout(peer.graceTimer);
     session.peers.delete(peer.id);
+    this.#credentials.delete(toHex(peer.flightCredential));
     this.#broadcast(session, peer.id, frame({ case: 'peerLeft', value: create(PeerLeftSchema, { peerId: peer.id, reason }) }));
     if (session.peers.size === 0) this.#end(session);
     else this.#checkIdle(session);
@@ -201,7 +218,10 @@ export class SessionRegistry {
 
   #end(session: HubSession): void {
     clearTimeout(session.idleTimer);
-    for (const p of session.peers.values()) clearTimeout(p.graceTimer);
+    for (const p of session.peers.values()) {
+      clearTimeout(p.graceTimer);
+      this.#credentials.delete(toHex(p.flightCredential));
+    }
     if (this.#sessions.get(session.key) !== session) return;
     this.#sessions.delete(session.key);
     this.#expired.set(session.key, Date.now());

@@ -145,7 +145,14 @@ export class SignalSocket {
     this.#session = session;
     this.#peer = peer;
     const peers = [...session.peers.values()].filter((p) => p !== peer && p.sink).map((p) => ({ peerId: p.id, role: p.role }));
-    const joined = create(SessionJoinedSchema, { peerId: peer.id, resumeToken: peer.token, role: peer.role, maxPeers: session.maxPeers, peers });
+    const joined = create(SessionJoinedSchema, {
+      peerId: peer.id,
+      resumeToken: peer.token,
+      role: peer.role,
+      maxPeers: session.maxPeers,
+      peers,
+      flightCredential: peer.flightCredential,
+    });
     this.#send(create(ServerFrameSchema, { msg: { case: 'joined', value: joined } }));
   }
 

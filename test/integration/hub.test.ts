@@ -210,6 +210,24 @@ describe('hub', () => {
     expect(health.status).toBe('ok');
   });
 
+  it('HB13: each peer gets a Flight credential valid only while it holds its place', async () => {
+    const h = await hub();
+    const lookup = await freshLookup();
+    const owner = await connectClient(h.url);
+    const o = await owner.create(lookup, Role.OWNER);
+    const ds = await connectClient(h.url);
+    const d = await ds.join(lookup, Role.SCIENTIST);
+    expect(o.flightCredential.byteLength).toBe(32);
+    expect(o.flightCredential).not.toEqual(d.flightCredential);
+    expect(h.registry.sessionOfCredential(o.flightCredential)).toBe(h.registry.sessionOfCredential(d.flightCredential));
+    expect(h.registry.sessionOfCredential(new Uint8Array(32))).toBeUndefined();
+    ds.leave();
+    await until(() => h.registry.sessionOfCredential(d.flightCredential) === undefined);
+    expect(h.registry.sessionOfCredential(o.flightCredential)).toBeDefined();
+    owner.close();
+    ds.close();
+  });
+
   it('HB12: a dropped peer resumes its slot with its token, and only with it', async () => {
     const h = await hub({ limits: { resumeGraceMs: 5000 } });
     const lookup = await freshLookup();
@@ -227,6 +245,7 @@ describe('hub', () => {
     const back = await connectClient(h.url);
     const again = await back.resume(lookup, joined.peerId, joined.resumeToken);
     expect(again.peerId).toBe(joined.peerId);
+    expect(h.registry.sessionOfCredential(again.flightCredential)).toBeDefined();
     await until(() => events.length === 2);
     expect(events).toEqual(['left', 'joined:true']);
     for (const x of [owner, thief, back]) x.close();
