@@ -7,6 +7,9 @@ import { parseError, type LoadLimits } from './options';
 // stopped when the output passes the limit instead of after it has filled memory.
 // (DecompressionStream is async-only and not in every runtime we test on.)
 
+/** @internal Input fed to the inflater per step. */
+export const GUNZIP_STEP_BYTES = 1024;
+
 export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
@@ -24,7 +27,9 @@ export function maybeGunzip(bytes: Uint8Array, file: string, limits: LoadLimits)
     chunks.push(chunk);
     if (final) done = true;
   });
-  const STEP = 64 * 1024; // feed in pieces so the size check runs before a huge output exists
+  // Deflate expands at most ~1032x, so feeding 1 KiB at a time bounds each step's output near
+  // 1 MiB and the size check runs before a huge output exists.
+  const STEP = GUNZIP_STEP_BYTES;
   try {
     for (let i = 0; i < bytes.length; i += STEP) gz.push(bytes.subarray(i, i + STEP), i + STEP >= bytes.length);
   } catch (e) {
