@@ -24,4 +24,5 @@ export { AuditLog } from './audit';
 export type { AuditEntry, AuditEvent } from './audit';
 export { previewOf } from './preview';
 export type { Preview } from './preview';
-export { auditedDpQuery } from './dp';
+export { auditedDpQuery, rowLevelValues, ROW_LEVEL_OPS } from './dp';
+export type { DpInput } from './dp';

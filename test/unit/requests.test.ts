@@ -224,8 +224,9 @@ describe('audit log', () => {
     const audit = new AuditLog();
     const ledger = new BudgetLedger();
     ledger.setBudget('ds1', 'adult', { epsilon: 1, delta: 0 });
-    auditedDpQuery(ledger, audit, 'ds1', ['adult'], { kind: 'count' }, [1, 2, 3], { epsilon: 1 });
-    expect(thrown(() => auditedDpQuery(ledger, audit, 'ds1', ['adult'], { kind: 'count' }, [1], { epsilon: 0.5 })).reason).toBe('BUDGET_EXCEEDED');
+    const input = { value: tensor('float64', [3], Float64Array.of(1, 2, 3)), lineage: { assets: ['adult'], pointers: [], ops: ['column'] } };
+    auditedDpQuery(ledger, audit, 'ds1', input, { kind: 'count' }, { epsilon: 1 });
+    expect(thrown(() => auditedDpQuery(ledger, audit, 'ds1', input, { kind: 'count' }, { epsilon: 0.5 })).reason).toBe('BUDGET_EXCEEDED');
     expect(audit.entries().map((e) => [e.event.type, 'epsilon' in e.event ? e.event.epsilon : undefined])).toEqual([
       ['dp_spend', 1],
       ['dp_refused', 0.5],
