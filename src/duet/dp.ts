@@ -11,15 +11,17 @@ import { asFloat64 } from './plan/values';
 //
 // The DP queries assume each record of an asset contributes exactly one element, so that
 // adding or removing a record changes a count by 1 and a clamped sum by at most max(|lo|, |hi|).
-// That holds only for values made by row-wise ops (each output row depends on one input row)
-// and that are 1-D. A reduction, matmul, reshape or group-by anywhere in the lineage lets one
-// record reach many elements (x - mean(x), or filter(x > mean(x))), so such values are refused.
+// That holds only for 1-D values made from one asset by row-wise ops (each output row depends on
+// one input row, and not on its position). A reduction, matmul, reshape or group-by in the
+// lineage lets one record reach many elements (x - mean(x), filter(x > mean(x))). Positional
+// inputs (slice, a constant vector, rows of a second asset) shift when a record is removed, so
+// every later row can change. Such values are refused.
 
 /** Ops that map each row to at most one row, depending on that row alone. */
 export const ROW_LEVEL_OPS: ReadonlySet<string> = new Set([
   'add', 'sub', 'mul', 'div', 'pow', 'neg', 'abs', 'exp', 'log', 'sqrt', 'clip',
   'eq', 'ne', 'lt', 'le', 'gt', 'ge', 'and', 'or', 'not',
-  'column', 'select', 'filter', 'slice',
+  'column', 'select', 'filter',
 ]);
 
 export interface DpInput {
@@ -39,8 +41,10 @@ export function rowLevelValues(input: DpInput): Float64Array {
   if (!isTensor(input.value) || input.value.shape.length !== 1) {
     throw new DuetError('FAILED_PRECONDITION', 'A DP query reads a 1-D numeric column (one value per record); take one with "column".', { reason: 'NOT_ROW_LEVEL' });
   }
-  if (input.lineage.assets.length === 0) {
-    throw new DuetError('INVALID_ARGUMENT', 'A DP query must read at least one asset.', { reason: 'NO_ASSETS' });
+  if (input.lineage.assets.length !== 1) {
+    throw new DuetError('FAILED_PRECONDITION', `A DP query reads values from exactly one asset, not ${input.lineage.assets.length}: rows of two assets line up only by position.`, {
+      reason: 'NOT_ROW_LEVEL',
+    });
   }
   return asFloat64(input.value);
 }

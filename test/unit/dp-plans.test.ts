@@ -9,6 +9,7 @@ import { evaluatePlan, PlanBuilder, type NodeRef } from '../../src/duet/plan';
 import { PointerTable } from '../../src/duet/pointers';
 import { isDuetError, type DuetError } from '../../src/errors';
 import { BudgetLedger } from '../../src/privacy/dp';
+import { tensor } from '../../src/tensor';
 
 // The whole DS path on the demo data: a plan on Adult, its result kept as a pointer, a DP
 // query on the pointer charged to the DO's budget and audited.
@@ -71,6 +72,11 @@ describe('DP queries on plan results', () => {
     expect(e.message).toMatch(/mean/);
     const matrix = await run((b, adult) => b.op('to_tensor', [b.op('select', [adult], { columns: ['age', 'hr_per_week'] })]));
     expect(thrown(() => auditedDpQuery(ledger, audit, 'ds1', input(matrix.id), { kind: 'count' }, { epsilon: 0.1 })).reason).toBe('NOT_ROW_LEVEL');
+    // Positional inputs: a row slice, or a constant vector lined up with the rows.
+    const sliced = await run((b, adult) => b.op('column', [b.op('slice', [adult], { start: [1] })], { name: 'age' }));
+    expect(thrown(() => auditedDpQuery(ledger, audit, 'ds1', input(sliced.id), { kind: 'count' }, { epsilon: 0.1 })).message).toMatch(/slice/);
+    const shifted = await run((b, adult) => b.op('add', [b.op('column', [adult], { name: 'age' }), tensor('float64', [4000], new Float64Array(4000))]));
+    expect(thrown(() => auditedDpQuery(ledger, audit, 'ds1', input(shifted.id), { kind: 'count' }, { epsilon: 0.1 })).message).toMatch(/const_tensor/);
     expect(ledger.status('ds1', 'adult')!.queries).toBe(0);
     expect(audit.size).toBe(0);
   });

@@ -2,7 +2,7 @@ export type { Plan, PlanNode, Arg, Args, Aggregation, PlanValue, TextColumn, Val
 export { OpRegistry, checkArgs, ARG_KINDS, OP_CATEGORIES } from './registry';
 export type { OpDef, ArgSpec, ArgKind, OpCategory } from './registry';
 export { BUILTIN_OPS, defaultRegistry } from './builtins';
-export { validatePlan } from './validate';
+export { validatePlan, CONST_TENSOR_OP } from './validate';
 export type { ValidationContext, PlanCheck } from './validate';
 export { evaluatePlan, typesOf } from './evaluate';
 export type { EvaluationContext, PlanOutcome } from './evaluate';

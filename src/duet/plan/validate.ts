@@ -1,6 +1,6 @@
 import { DuetError, isDuetError } from '../../errors';
 import { enforceLimit } from '../../limits';
-import { isTensor } from '../../tensor';
+import { isTensor, sizeOf } from '../../tensor';
 import { defaultRegistry } from './builtins';
 import { malformed, opNotAllowed } from './errors';
 import { resolvePlanLimits, type PlanLimitOptions } from './limits';
@@ -34,6 +34,9 @@ export interface PlanCheck {
   readonly assets: readonly string[];
   readonly pointers: readonly string[];
 }
+
+/** The pseudo-op lineage lists where a constant tensor (more than one element) entered a value. */
+export const CONST_TENSOR_OP = 'const_tensor';
 
 let shared: OpRegistry | undefined;
 /** @internal the registry used when a context names none. */
@@ -97,7 +100,12 @@ export function validatePlan(plan: Plan, ctx: ValidationContext): PlanCheck {
         }
         if (typeof v === 'boolean') return { kind: 'tensor', dtype: 'bool', shape: [], exact: true };
         if (typeof v === 'string') return { kind: 'string' };
-        if (isTensor(v)) return { kind: 'tensor', dtype: v.dtype, shape: v.shape, exact: true };
+        if (isTensor(v)) {
+          // A constant with more than one element lines up with rows by position: lineage says so,
+          // because positional inputs break per-record reasoning (DP, policies on ops).
+          if (sizeOf(v.shape) > 1) ops.push(CONST_TENSOR_OP);
+          return { kind: 'tensor', dtype: v.dtype, shape: v.shape, exact: true };
+        }
         throw malformed('a constant is a number, a string, a boolean or a tensor.', i);
       }
       case 'op': {
