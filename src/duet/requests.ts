@@ -3,7 +3,7 @@ import { configuredLimit } from '../limits';
 import type { AuditLog } from './audit';
 import { MAX_MESSAGE_CHARS, MAX_PENDING_REQUESTS, REQUEST_TIMEOUT_MS } from './constants';
 import type { PolicySet } from './policies';
-import type { PointerTable } from './pointers';
+import { newPointerId, type PointerTable } from './pointers';
 import type { Lineage, PlanValue, ValueType } from './plan/types';
 import { elementsOf } from './plan/values';
 import { previewOf, type Preview } from './preview';
@@ -73,8 +73,6 @@ interface Entry {
   outcome: Promise<RequestOutcome>;
 }
 
-let seq = 0;
-
 export class RequestQueue {
   readonly #o: RequestQueueOptions;
   readonly #now: () => number;
@@ -104,7 +102,7 @@ export class RequestQueue {
     const p = this.#o.pointers.info(input.pointerId, input.scientist); // NOT_FOUND for unknown, deleted or another DS's
     const now = this.#now();
     const info: RequestInfo = {
-      id: `req-${++seq}-${now.toString(36)}`,
+      id: `req-${newPointerId()}`, // unguessable, like pointer ids
       scientist: input.scientist,
       pointerId: p.id,
       reason,
