@@ -1,7 +1,7 @@
 import { DuetError, isDuetError } from '../errors';
 import { isTensor } from '../tensor';
 import { dpCost, dpRelease, type DpOptions, type DpQuery, type DpResult } from '../privacy/dp/queries';
-import type { BudgetLedger } from '../privacy/dp/ledger';
+import type { Budget, BudgetLedger } from '../privacy/dp/ledger';
 import type { AuditLog } from './audit';
 import type { Lineage, PlanValue } from './plan/types';
 import { asFloat64 } from './plan/values';
@@ -61,4 +61,10 @@ export function auditedDpQuery(ledger: BudgetLedger, audit: AuditLog, scientist:
   }
   audit.append({ type: 'dp_spend', scientist, assets, query: query.kind, mechanism: cost.mechanism, epsilon: cost.epsilon, delta: cost.delta });
   return dpRelease(query, values, opts);
+}
+
+/** The DO sets a DS's budget on an asset; recorded in the audit log. */
+export function setAuditedBudget(ledger: BudgetLedger, audit: AuditLog, scientist: string, asset: string, budget: Budget): void {
+  ledger.setBudget(scientist, asset, budget);
+  audit.append({ type: 'budget', scientist, asset, epsilon: budget.epsilon, delta: budget.delta });
 }

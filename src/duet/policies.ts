@@ -1,4 +1,5 @@
 import { DuetError } from '../errors';
+import type { AuditLog } from './audit';
 import type { Lineage } from './plan/types';
 
 // Request handlers, as PySyft Duet's `duet.requests.add_handler(action=..., element_quota=...,
@@ -56,9 +57,12 @@ let counter = 0;
 export class PolicySet {
   readonly #policies = new Map<string, Policy>();
   readonly #now: () => number;
+  readonly #audit: AuditLog | undefined;
 
-  constructor(now: () => number = Date.now) {
+  /** With an audit log, every policy added or removed is recorded. */
+  constructor(now: () => number = Date.now, audit?: AuditLog) {
     this.#now = now;
+    this.#audit = audit;
   }
 
   add(input: PolicyInput): Policy {
@@ -78,11 +82,15 @@ export class PolicySet {
     if (this.#policies.has(id)) throw new DuetError('ALREADY_EXISTS', `Policy "${id}" already exists.`, { details: { policy: id } });
     const policy: Policy = Object.freeze({ ...input, id, released: 0 });
     this.#policies.set(id, policy);
+    this.#audit?.append({ type: 'policy', action: 'added', policyId: id, summary: describePolicy(policy) });
     return policy;
   }
 
   remove(id: string): void {
-    if (!this.#policies.delete(id)) throw new DuetError('NOT_FOUND', `No policy "${id}".`, { details: { policy: id } });
+    const p = this.#policies.get(id);
+    if (p === undefined) throw new DuetError('NOT_FOUND', `No policy "${id}".`, { details: { policy: id } });
+    this.#policies.delete(id);
+    this.#audit?.append({ type: 'policy', action: 'removed', policyId: id, summary: describePolicy(p) });
   }
 
   list(): Policy[] {
@@ -127,4 +135,16 @@ function approves(p: Policy, s: PolicySubject): boolean {
   if (p.maxElements !== undefined && s.elements > p.maxElements) return false;
   if (p.elementQuota !== undefined && p.released + s.elements > p.elementQuota) return false;
   return true;
+}
+
+/** One line for the audit log and the DO's UI, e.g. "approve if tags in [public] and elements <= 10". */
+export function describePolicy(p: Policy): string {
+  const conds: string[] = [];
+  if (p.scientist !== undefined) conds.push(`scientist = ${p.scientist}`);
+  if (p.tags) conds.push(`tags in [${p.tags.join(', ')}]`);
+  if (p.ops) conds.push(`ops in [${p.ops.join(', ')}]`);
+  if (p.maxElements !== undefined) conds.push(p.action === 'approve' ? `elements <= ${p.maxElements}` : `elements > ${p.maxElements}`);
+  if (p.elementQuota !== undefined) conds.push(`quota ${p.elementQuota} elements`);
+  if (p.expiresAt !== undefined) conds.push(`until ${new Date(p.expiresAt).toISOString()}`);
+  return `${p.action}${conds.length ? ` if ${conds.join(p.action === 'approve' ? ' and ' : ' or ')}` : ' all'}`;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AuditLog } from '../../src/duet/audit';
 import { MAX_MESSAGE_CHARS, MAX_PENDING_REQUESTS, REQUEST_TIMEOUT_MS } from '../../src/duet/constants';
-import { auditedDpQuery } from '../../src/duet/dp';
+import { auditedDpQuery, setAuditedBudget } from '../../src/duet/dp';
 import { PolicySet } from '../../src/duet/policies';
 import { PointerTable } from '../../src/duet/pointers';
 import { RequestQueue, type RequestOutcome } from '../../src/duet/requests';
@@ -220,14 +220,21 @@ describe('audit log', () => {
     expect('remove' in log || 'clear' in log || 'splice' in log).toBe(false);
   });
 
-  it('AU2: DP spends and refusals are audited', () => {
+  it('AU2: DP spends and refusals, budgets and policy changes are audited', () => {
     const audit = new AuditLog();
+    const policies = new PolicySet(Date.now, audit);
+    policies.add({ id: 'p1', action: 'approve', tags: ['public'], maxElements: 10 });
+    policies.remove('p1');
     const ledger = new BudgetLedger();
-    ledger.setBudget('ds1', 'adult', { epsilon: 1, delta: 0 });
+    setAuditedBudget(ledger, audit, 'ds1', 'adult', { epsilon: 1, delta: 0 });
     const input = { value: tensor('float64', [3], Float64Array.of(1, 2, 3)), lineage: { assets: ['adult'], pointers: [], ops: ['column'] } };
     auditedDpQuery(ledger, audit, 'ds1', input, { kind: 'count' }, { epsilon: 1 });
     expect(thrown(() => auditedDpQuery(ledger, audit, 'ds1', input, { kind: 'count' }, { epsilon: 0.5 })).reason).toBe('BUDGET_EXCEEDED');
+    expect(audit.entries()[0]!.event).toMatchObject({ type: 'policy', action: 'added', summary: 'approve if tags in [public] and elements <= 10' });
     expect(audit.entries().map((e) => [e.event.type, 'epsilon' in e.event ? e.event.epsilon : undefined])).toEqual([
+      ['policy', undefined],
+      ['policy', undefined],
+      ['budget', 1],
       ['dp_spend', 1],
       ['dp_refused', 0.5],
     ]);
