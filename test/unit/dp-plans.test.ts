@@ -7,9 +7,9 @@ import { loadDemoAssets } from '../../src/duet/demo';
 import { auditedDpQuery } from '../../src/duet/dp';
 import { evaluatePlan, PlanBuilder, type NodeRef } from '../../src/duet/plan';
 import { PointerTable } from '../../src/duet/pointers';
-import { isDuetError, type DuetError } from '../../src/errors';
 import { BudgetLedger } from '../../src/privacy/dp';
 import { tensor } from '../../src/tensor';
+import { thrown } from './ds-helpers';
 
 // The whole DS path on the demo data: a plan on Adult, its result kept as a pointer, a DP
 // query on the pointer charged to the DO's budget and audited.
@@ -27,16 +27,6 @@ async function demo() {
   };
   const input = (id: string) => ({ value: pointers.value(id, 'ds1'), lineage: pointers.info(id, 'ds1').lineage });
   return { store, pointers, ledger, audit, run, input };
-}
-
-function thrown(fn: () => unknown): DuetError {
-  try {
-    fn();
-  } catch (e) {
-    if (isDuetError(e)) return e;
-    throw e;
-  }
-  throw new Error('did not throw');
 }
 
 describe('DP queries on plan results', () => {

@@ -21,7 +21,7 @@ import {
   zcdpRhoFor,
   type PrivacyCost,
 } from '../../src/privacy/dp';
-import { isDuetError, type DuetError } from '../../src/errors';
+import { thrown } from './ds-helpers';
 
 // Statistical tests use the real CSPRNG, so they can fail by chance. Each compares an estimate
 // with its exact expectation using a tolerance of Z = 5 standard errors (by the CLT); one such
@@ -29,16 +29,6 @@ import { isDuetError, type DuetError } from '../../src/errors';
 // failure of the file has probability below 1e-5. A real bug (wrong scale, a factor of 2, a
 // biased sampler) moves the estimate by far more than 5 standard errors at these sample sizes.
 const Z = 5;
-
-function thrown(fn: () => unknown): DuetError {
-  try {
-    fn();
-  } catch (e) {
-    if (isDuetError(e)) return e;
-    throw e;
-  }
-  throw new Error('did not throw');
-}
 
 /** Exact variance and 4th central moment of an integer distribution given by its unnormalised pmf. */
 function moments(pmf: (z: number) => number, reach: number): { variance: number; m4: number } {

@@ -9,22 +9,12 @@ import {
 import { inferColumn } from '../../src/duet/data';
 import { PlanBuilder, validatePlan, type ValueType, type ValidationContext } from '../../src/duet/plan';
 import { previewOf } from '../../src/duet/preview';
-import { isDuetError, type DuetError } from '../../src/errors';
 import { dpRelease, MAX_DP_BINS } from '../../src/privacy/dp';
 import { tensor } from '../../src/tensor';
+import { thrown } from './ds-helpers';
 
 // Each named limit, tested at its edge with the real constant. Plan limits need no real data:
 // validation works on types alone, so a [MAX_OUTPUT_ELEMENTS] tensor costs nothing to describe.
-
-function thrown(fn: () => unknown): DuetError {
-  try {
-    fn();
-  } catch (e) {
-    if (isDuetError(e)) return e;
-    throw e;
-  }
-  throw new Error('did not throw');
-}
 
 function typesOnly(types: Record<string, ValueType>): ValidationContext {
   return { assetType: (id) => types[id], pointerType: () => undefined };

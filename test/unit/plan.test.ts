@@ -16,8 +16,8 @@ import {
 } from '../../src/duet/plan';
 import { PointerTable } from '../../src/duet/pointers';
 import { Store } from '../../src/duet/store';
-import { isDuetError, type DuetError } from '../../src/errors';
 import { isTensor, tensor, type Tensor } from '../../src/tensor';
+import { thrown, rejection } from './ds-helpers';
 
 function people(): Table {
   return table([
@@ -43,26 +43,6 @@ async function run(plan: Plan, ctx = setup().ctx): Promise<PlanValue> {
 function values(v: PlanValue): number[] {
   if (!isTensor(v)) throw new Error('not a tensor');
   return Array.from(v.data as Float64Array);
-}
-
-async function rejection(p: Promise<unknown>): Promise<DuetError> {
-  try {
-    await p;
-  } catch (e) {
-    if (isDuetError(e)) return e;
-    throw e;
-  }
-  throw new Error('did not reject');
-}
-
-function thrown(fn: () => unknown): DuetError {
-  try {
-    fn();
-  } catch (e) {
-    if (isDuetError(e)) return e;
-    throw e;
-  }
-  throw new Error('did not throw');
 }
 
 describe('plan evaluation', () => {

@@ -6,19 +6,10 @@ import { PolicySet } from '../../src/duet/policies';
 import { PointerTable } from '../../src/duet/pointers';
 import { RequestQueue, type RequestOutcome } from '../../src/duet/requests';
 import type { Lineage } from '../../src/duet/plan';
-import { isDuetError, type DuetError } from '../../src/errors';
+import { isDuetError } from '../../src/errors';
 import { BudgetLedger, seededRandom, uniformInt } from '../../src/privacy/dp';
 import { isTensor, tensor } from '../../src/tensor';
-
-function thrown(fn: () => unknown): DuetError {
-  try {
-    fn();
-  } catch (e) {
-    if (isDuetError(e)) return e;
-    throw e;
-  }
-  throw new Error('did not throw');
-}
+import { thrown } from './ds-helpers';
 
 const UNRESOLVED = 'unresolved' as const;
 /** Whether a promise has settled, without waiting on time: a settled promise wins the race. */

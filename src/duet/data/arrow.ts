@@ -2,9 +2,9 @@ import { DataType, tableFromIPC, type Table as ArrowTable, type Vector } from 'a
 import { isDuetError } from '../../errors';
 import { maybeGunzip } from './bytes';
 import { textColumn } from './infer';
+import { numericColumn } from './numeric';
 import { checkShapeLimits, parseError, resolveLoadLimits, type LoadOptions } from './options';
 import { encodeCategory, table, type Column, type NumericColumnDType, type Table } from './table';
-import { ARRAY_OF } from '../../tensor';
 
 // apache-arrow is the format's own JS implementation (and the one Duet's tensor path already
 // uses), so IPC files and streams from pyarrow, polars or DuckDB read the way they were written.
@@ -52,20 +52,8 @@ function fromVector(name: string, vec: Vector, file: string): Column {
   const n = vec.length;
   const nd = numericDType(type);
   if (nd !== undefined) {
-    // Gaps need NaN, and 64-bit integers need a check that they fit a double exactly.
     const dtype: NumericColumnDType = vec.nullCount > 0 || nd === 'wide' ? 'float64' : nd;
-    const out = new ARRAY_OF[dtype](n);
-    for (let i = 0; i < n; i++) {
-      const v: unknown = vec.get(i);
-      if (v === null) out[i] = NaN;
-      else if (typeof v === 'bigint') {
-        if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) {
-          throw parseError(file, `column "${name}" row ${i} holds ${v}, which a float64 cannot hold exactly.`);
-        }
-        out[i] = Number(v);
-      } else out[i] = Number(v);
-    }
-    return { kind: 'numeric', name, dtype, values: out } as Column;
+    return numericColumn(name, dtype, n, (i) => vec.get(i) as unknown, file);
   }
   if (DataType.isUtf8(type) || DataType.isLargeUtf8(type) || (DataType.isDictionary(type) && DataType.isUtf8(type.dictionary))) {
     const values: (string | null)[] = new Array<string | null>(n);

@@ -1,8 +1,8 @@
 import { gunzipSync } from 'fflate';
 import { parquetMetadata, parquetReadObjects, type Compressors, type FileMetaData, type SchemaElement } from 'hyparquet';
 import { isDuetError } from '../../errors';
-import { ARRAY_OF } from '../../tensor';
 import { textColumn } from './infer';
+import { numericColumn } from './numeric';
 import { checkShapeLimits, parseError, resolveLoadLimits, type LoadOptions } from './options';
 import { enforceLimit } from '../../limits';
 import { table, type Column, type NumericColumnDType, type Table } from './table';
@@ -96,18 +96,7 @@ function columnFrom(el: SchemaElement, cells: unknown[], file: string): Column {
   const nd = el.converted_type === 'DECIMAL' || el.logical_type !== undefined && el.logical_type.type !== 'INTEGER' && el.logical_type.type !== 'STRING' ? undefined : numericDType(el);
   if (nd !== undefined) {
     const dtype: NumericColumnDType = cells.some((v) => v === null || v === undefined) ? 'float64' : nd;
-    const out = new ARRAY_OF[dtype](cells.length);
-    for (let i = 0; i < cells.length; i++) {
-      const v = cells[i];
-      if (v === null || v === undefined) out[i] = NaN;
-      else if (typeof v === 'bigint') {
-        if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) {
-          throw parseError(file, `column "${name}" row ${i} holds ${v}, which a float64 cannot hold exactly.`);
-        }
-        out[i] = Number(v);
-      } else out[i] = Number(v);
-    }
-    return { kind: 'numeric', name, dtype, values: out } as Column;
+    return numericColumn(name, dtype, cells.length, (i) => cells[i], file);
   }
   if (cells.every((v) => v === null || v === undefined || typeof v === 'string')) {
     return textColumn(name, cells.map((v) => (typeof v === 'string' ? v : null)));

@@ -1,6 +1,6 @@
 import { DEFAULT_DELTA, SCALE_FRACTION_BITS } from './constants';
 import { discreteGaussian } from './discrete';
-import { fromGrid, granularityFor, toGrid } from './grid';
+import { granularityFor, releaseOnGrid } from './grid';
 import type { Mechanism, PrivacyCost, Release, ReleaseOptions } from './mechanism';
 import { checkDelta, checkEpsilon, checkSensitivity } from './params';
 import { ceilDyadic, type Rational } from './rational';
@@ -45,8 +45,7 @@ export const gaussian: Mechanism = {
   cost: (opts) => calibrate(opts, 1).cost,
   release(values: Float64Array, opts: ReleaseOptions): Release {
     const c = calibrate(opts, values.length);
-    const out = new Float64Array(values.length);
-    for (let i = 0; i < values.length; i++) out[i] = fromGrid(toGrid(values[i]!, c.gamma) + discreteGaussian(c.sigma2, opts.random), c.gamma);
+    const out = releaseOnGrid(values, c.gamma, () => discreteGaussian(c.sigma2, opts.random));
     return { values: out, cost: c.cost, scale: Math.sqrt(Number(c.sigma2.n) / Number(c.sigma2.d)) * c.gamma, granularity: c.gamma };
   },
 };

@@ -18,3 +18,10 @@ export function toGrid(x: number, gamma: number): bigint {
 export function fromGrid(k: bigint, gamma: number): number {
   return Number(k) * gamma;
 }
+
+/** Releases γ·(round(x/γ) + noise()) for each value: the true value on the grid plus integer noise. */
+export function releaseOnGrid(values: Float64Array, gamma: number, noise: () => bigint): Float64Array {
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = fromGrid(toGrid(values[i]!, gamma) + noise(), gamma);
+  return out;
+}

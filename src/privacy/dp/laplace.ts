@@ -1,6 +1,6 @@
 import { SCALE_FRACTION_BITS } from './constants';
 import { discreteLaplace } from './discrete';
-import { fromGrid, granularityFor, toGrid } from './grid';
+import { granularityFor, releaseOnGrid } from './grid';
 import type { Mechanism, PrivacyCost, Release, ReleaseOptions } from './mechanism';
 import { checkEpsilon, checkSensitivity } from './params';
 import { ceilDyadic, type Rational } from './rational';
@@ -39,8 +39,7 @@ export const laplace: Mechanism = {
   cost: (opts) => calibrate(opts, 1).cost,
   release(values: Float64Array, opts: ReleaseOptions): Release {
     const c = calibrate(opts, values.length);
-    const out = new Float64Array(values.length);
-    for (let i = 0; i < values.length; i++) out[i] = fromGrid(toGrid(values[i]!, c.gamma) + discreteLaplace(c.scale, opts.random), c.gamma);
+    const out = releaseOnGrid(values, c.gamma, () => discreteLaplace(c.scale, opts.random));
     return { values: out, cost: c.cost, scale: (Number(c.scale.n) / Number(c.scale.d)) * c.gamma, granularity: c.gamma };
   },
 };
