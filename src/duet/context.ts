@@ -20,6 +20,7 @@ export function planContext(store: Store, pointers: PointerTable, opts: PlanCont
     ...(opts.limits ? { limits: opts.limits } : {}),
     asset: (id) => (store.has(id) ? store.value(id) : undefined),
     pointer: (id) => (pointers.has(id, opts.scientist) ? pointers.value(id, opts.scientist) : undefined),
+    pointerType: (id) => (pointers.has(id, opts.scientist) ? pointers.info(id, opts.scientist).type : undefined),
     pointerLineage: (id) => (pointers.has(id, opts.scientist) ? pointers.info(id, opts.scientist).lineage : undefined),
   };
 }

@@ -1,6 +1,5 @@
 import { DuetError } from '../errors';
 import type { Lineage, PlanValue, ValueType } from './plan/types';
-import { typeOfValue } from './plan/values';
 
 // DO-side results of plans, held under unguessable ids: the DS gets the id (a pointer) and
 // the value's type, never the value. Ids are 128 random bits, so one DS cannot guess another's.
@@ -32,11 +31,20 @@ export class PointerTable {
     this.#now = now;
   }
 
-  create(value: PlanValue, lineage: Lineage, owner: string): PointerInfo {
+  /**
+   * Keeps a value under a fresh id. `type` is what the DS will be told: pass the plan's inferred
+   * type (PlanOutcome.type), never one read off the value, whose sizes can reveal data.
+   */
+  create(value: PlanValue, lineage: Lineage, owner: string, type: ValueType): PointerInfo {
     const id = newPointerId();
-    const entry: Entry = { id, value, type: typeOfValue(value), lineage, owner, createdAt: this.#now() };
+    const entry: Entry = { id, value, type, lineage, owner, createdAt: this.#now() };
     this.#entries.set(id, entry);
     return info(entry);
+  }
+
+  /** Keeps a plan's result: its value, lineage and inferred (public) type. */
+  createFromOutcome(outcome: { value: PlanValue; lineage: Lineage; type: ValueType }, owner: string): PointerInfo {
+    return this.create(outcome.value, outcome.lineage, owner, outcome.type);
   }
 
   /** The value behind a pointer (DO side only); NOT_FOUND if unknown, deleted, or another DS's. */

@@ -23,7 +23,7 @@ async function demo() {
   const run = async (build: (b: PlanBuilder, adult: NodeRef) => NodeRef) => {
     const b = new PlanBuilder();
     const out = await evaluatePlan(b.build(build(b, b.asset('adult'))), ctx);
-    return pointers.create(out.value, out.lineage, 'ds1');
+    return pointers.createFromOutcome(out, 'ds1');
   };
   const input = (id: string) => ({ value: pointers.value(id, 'ds1'), lineage: pointers.info(id, 'ds1').lineage });
   return { store, pointers, ledger, audit, run, input };

@@ -8,6 +8,7 @@ import {
   encodePlan,
   evaluatePlan,
   PlanBuilder,
+  typeOfValue,
   typesOf,
   validatePlan,
   type OpDef,
@@ -129,11 +130,39 @@ describe('plan evaluation', () => {
     const { pointers, ctx } = setup();
     const b = new PlanBuilder();
     const first = await evaluatePlan(b.build(b.op('column', [b.asset('people')], { name: 'age' })), ctx);
-    const p = pointers.create(first.value, first.lineage, 'ds1');
+    const p = pointers.createFromOutcome(first, 'ds1');
     const b2 = new PlanBuilder();
     const out = await evaluatePlan(b2.build(b2.op('max', [b2.pointer(p.id)])), ctx);
     expect(values(out.value)).toEqual([60]);
     expect(out.lineage).toEqual({ assets: ['people'], pointers: [p.id], ops: ['column', 'max'] });
+  });
+});
+
+describe('what a DS is told', () => {
+  it('PL7: result and pointer types come from inference: a filter gives an upper bound, never the count', async () => {
+    const { pointers, ctx } = setup();
+    const b = new PlanBuilder();
+    const t = b.asset('people');
+    const women = b.op('filter', [t, b.op('eq', [b.op('column', [t], { name: 'sex' }), 'F'])]);
+    const out = await evaluatePlan(b.build(women), ctx);
+    expect(isTable(out.value) && out.value.rowCount).toBe(3); // the DO's value
+    expect(out.type).toMatchObject({ kind: 'table', rows: 5, exact: false }); // what the DS sees
+    expect(JSON.stringify(out.type)).not.toMatch(/"F"|"M"|levels/); // levels are data, unless declared
+    const p = pointers.createFromOutcome(out, 'ds1');
+    const b2 = new PlanBuilder();
+    const ages = await evaluatePlan(b2.build(b2.op('column', [b2.pointer(p.id)], { name: 'age' })), ctx);
+    expect(ages.type).toMatchObject({ kind: 'tensor', shape: [5], exact: false });
+  });
+
+  it('PL7: a mismatch found only at run time keeps its code and reason but not the sizes', async () => {
+    const b = new PlanBuilder();
+    const t = b.asset('people');
+    const f1 = b.op('filter', [b.op('column', [t], { name: 'age' }), b.op('eq', [b.op('column', [t], { name: 'sex' }), 'F'])]);
+    const f2 = b.op('filter', [b.op('column', [t], { name: 'age' }), b.op('gt', [b.op('column', [t], { name: 'age' }), 45])]);
+    const e = await rejection(evaluatePlan(b.build(b.op('add', [f1, f2])), setup().ctx));
+    expect([e.code, e.reason]).toEqual(['INVALID_ARGUMENT', 'SHAPE_MISMATCH']);
+    expect(e.message).not.toMatch(/\[[0-9]/);
+    expect(Object.keys(e.details).sort()).toEqual(['node', 'op']);
   });
 });
 
@@ -206,8 +235,9 @@ describe('plan validation', () => {
 
   it('PL4: an unknown, deleted or other DS pointer is NOT_FOUND; so is an unknown asset', async () => {
     const { pointers, ctx, store } = setup();
-    const p = pointers.create(tensor('float64', [1]), { assets: [], pointers: [], ops: [] }, 'ds1');
-    const other = pointers.create(tensor('float64', [1]), { assets: [], pointers: [], ops: [] }, 'ds2');
+    const one = tensor('float64', [1]);
+    const p = pointers.create(one, { assets: [], pointers: [], ops: [] }, 'ds1', typeOfValue(one));
+    const other = pointers.create(one, { assets: [], pointers: [], ops: [] }, 'ds2', typeOfValue(one));
     pointers.delete(p.id);
     for (const id of [p.id, other.id, 'never-existed']) {
       const b = new PlanBuilder();

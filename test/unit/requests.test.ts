@@ -5,7 +5,7 @@ import { auditedDpQuery, setAuditedBudget } from '../../src/duet/dp';
 import { PolicySet } from '../../src/duet/policies';
 import { PointerTable } from '../../src/duet/pointers';
 import { RequestQueue, type RequestOutcome } from '../../src/duet/requests';
-import type { Lineage } from '../../src/duet/plan';
+import { typeOfValue, type Lineage } from '../../src/duet/plan';
 import { isDuetError } from '../../src/errors';
 import { BudgetLedger, seededRandom, uniformInt } from '../../src/privacy/dp';
 import { isTensor, tensor } from '../../src/tensor';
@@ -26,8 +26,10 @@ function setup(opts: { policies?: PolicySet; maxPending?: number; timeoutMs?: nu
   const audit = new AuditLog(now);
   const queue = new RequestQueue({ pointers, audit, now, assetTags: (a) => TAGS[a] ?? [], ...opts });
   const lineage = (assets: string[], ops: string[]): Lineage => ({ assets, pointers: [], ops });
-  const ptr = (elements = 3, l: Lineage = lineage(['adult'], ['column', 'mean']), owner = 'ds1') =>
-    pointers.create(tensor('float64', [elements], Float64Array.from({ length: elements }, (_, i) => 100 + i)), l, owner);
+  const ptr = (elements = 3, l: Lineage = lineage(['adult'], ['column', 'mean']), owner = 'ds1') => {
+    const t = tensor('float64', [elements], Float64Array.from({ length: elements }, (_, i) => 100 + i));
+    return pointers.create(t, l, owner, typeOfValue(t));
+  };
   return { queue, audit, pointers, ptr, lineage, advance: (ms: number) => (clock += ms) };
 }
 
@@ -179,7 +181,7 @@ describe('policies', () => {
     policies.add({ action: 'approve', maxElements: 100, expiresAt: 1000, scientist: 'ds1' });
     const pointers = new PointerTable();
     const queue = new RequestQueue({ pointers, audit: new AuditLog(), policies, now: () => clock });
-    const ptr = (owner: string) => pointers.create(tensor('float64', [1]), { assets: ['x'], pointers: [], ops: [] }, owner).id;
+    const ptr = (owner: string) => pointers.create(tensor('float64', [1]), { assets: ['x'], pointers: [], ops: [] }, owner, typeOfValue(tensor('float64', [1]))).id;
     expect(queue.submit({ scientist: 'ds2', pointerId: ptr('ds2'), reason: 'r' }).request.status).toBe('pending');
     clock = 999;
     expect(queue.submit({ scientist: 'ds1', pointerId: ptr('ds1'), reason: 'r' }).request.status).toBe('approved');

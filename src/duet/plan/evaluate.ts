@@ -9,12 +9,18 @@ import { elementsOf, typeOfValue } from './values';
 export interface EvaluationContext extends Omit<ValidationContext, 'assetType' | 'pointerType'> {
   asset(id: string): PlanValue | undefined;
   pointer(id: string): PlanValue | undefined;
+  /**
+   * A pointer's public type (the one inferred when it was made). Validation uses it rather than
+   * the value's actual type, so nothing the DS sees depends on the data (e.g. a filter's count).
+   */
+  pointerType?(id: string): ValueType | undefined;
   /** The lineage of a pointer's value, so results carry the whole history. */
   pointerLineage?(id: string): Lineage | undefined;
 }
 
 export interface PlanOutcome {
   readonly value: PlanValue;
+  /** The inferred type: what the DS may be told (row counts after a filter are upper bounds). */
   readonly type: ValueType;
   readonly lineage: Lineage;
   readonly check: PlanCheck;
@@ -29,6 +35,7 @@ export function typesOf(ctx: EvaluationContext): ValidationContext {
       return v === undefined ? undefined : typeOfValue(v);
     },
     pointerType: (id) => {
+      if (ctx.pointerType) return ctx.pointerType(id);
       const v = ctx.pointer(id);
       return v === undefined ? undefined : typeOfValue(v);
     },
@@ -60,8 +67,7 @@ export async function evaluatePlan(plan: Plan, ctx: EvaluationContext): Promise<
         try {
           v = await def.evaluate(inputs, node.args ?? {});
         } catch (e) {
-          if (isDuetError(e)) throw withNode(e, i);
-          throw new DuetError('INTERNAL', `Op "${node.op}" failed at node ${i}: ${e instanceof Error ? e.message : String(e)}`, { cause: e, details: { node: i, op: node.op } });
+          throw runtimeError(e, node.op, i);
         }
         checkAgainstInferred(node.op, i, check.types[i]!, typeOfValue(v));
         break;
@@ -70,7 +76,7 @@ export async function evaluatePlan(plan: Plan, ctx: EvaluationContext): Promise<
     enforceLimit('MAX_OUTPUT_ELEMENTS', elementsOf(typeOfValue(v)), limits.maxOutputElements, `The size of node ${i}`);
     values.push(v);
   }
-  return { value: values[plan.output]!, type: typeOfValue(values[plan.output]!), lineage: lineageOf(check, ctx), check };
+  return { value: values[plan.output]!, type: check.type, lineage: lineageOf(check, ctx), check };
 }
 
 function constantValue(v: number | string | boolean | PlanValue): PlanValue {
@@ -82,14 +88,16 @@ function constantValue(v: number | string | boolean | PlanValue): PlanValue {
 // A registered op (maybe a plug-in) must return what its infer() promised: the kind and dtype,
 // and a shape within the inferred bounds, or the limits checked before the run would be void.
 function checkAgainstInferred(op: string, node: number, want: ValueType, got: ValueType): void {
-  const bad = (what: string) => new DuetError('INTERNAL', `Op "${op}" at node ${node} returned ${what}, unlike its inferred type.`, { details: { op, node } });
+  // The message names what differs but not the actual sizes, which would reveal data.
+  const bad = (what: string) => new DuetError('INTERNAL', `Op "${op}" at node ${node} returned a value whose ${what} differs from its inferred type.`, { details: { op, node } });
   if (want.kind !== got.kind) throw bad(`a ${got.kind}`);
   if (want.kind === 'tensor' && got.kind === 'tensor') {
-    if (want.dtype !== got.dtype) throw bad(`dtype ${got.dtype}, not ${want.dtype}`);
+    if (want.dtype !== got.dtype) throw bad('dtype');
     const ok = want.shape.length === got.shape.length && want.shape.every((d, k) => (want.exact ? got.shape[k] === d : got.shape[k]! <= d));
-    if (!ok) throw bad(`shape [${got.shape.join(', ')}], not [${want.shape.join(', ')}]`);
+    if (!ok) throw bad('shape');
   }
-  if (want.kind === 'table' && got.kind === 'table' && got.rows > want.rows) throw bad(`${got.rows} rows, over the bound ${want.rows}`);
+  if (want.kind === 'table' && got.kind === 'table' && got.rows > want.rows) throw bad('row count');
+  if (want.kind === 'text' && got.kind === 'text' && got.length > want.length) throw bad('length');
 }
 
 function lineageOf(check: PlanCheck, ctx: EvaluationContext): Lineage {
@@ -105,3 +113,17 @@ function lineageOf(check: PlanCheck, ctx: EvaluationContext): Lineage {
   return { assets: [...assets], pointers: [...check.pointers], ops };
 }
 
+
+// Errors after validation passed come from sizes known only at run time (a filter's count):
+// their messages would tell the DS those sizes, so they keep their code and reason but say only
+// where and what went wrong. (That the plan failed is itself one bit; the DO sees all in the audit.)
+function runtimeError(e: unknown, op: string, node: number): DuetError {
+  if (isDuetError(e) && e.code === 'INVALID_ARGUMENT') {
+    return new DuetError('INVALID_ARGUMENT', `${op} (node ${node}): shapes known only at run time do not fit (e.g. two filters kept different numbers of rows).`, {
+      ...(e.reason !== undefined ? { reason: e.reason } : {}),
+      details: { op, node },
+    });
+  }
+  if (isDuetError(e)) return withNode(e, node) as DuetError;
+  return new DuetError('INTERNAL', `Op "${op}" failed at node ${node}.`, { cause: e, details: { node, op } });
+}

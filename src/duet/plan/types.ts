@@ -40,7 +40,7 @@ export type PlanValue = Tensor | Table | TextColumn | string;
 export type ValueType =
   | { readonly kind: 'tensor'; readonly dtype: DType; readonly shape: readonly number[]; readonly exact: boolean }
   | { readonly kind: 'table'; readonly columns: readonly ColumnSchema[]; readonly rows: number; readonly exact: boolean }
-  | { readonly kind: 'text'; readonly length: number; readonly exact: boolean; readonly levels?: readonly string[] }
+  | { readonly kind: 'text'; readonly length: number; readonly exact: boolean }
   | { readonly kind: 'string' };
 
 /** Which assets, pointers and ops produced a value. */

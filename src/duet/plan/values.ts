@@ -8,12 +8,15 @@ export function isTextColumn(v: unknown): v is TextColumn {
   return kind === 'category' || kind === 'string';
 }
 
-/** The static type of a concrete value (assets and pointers enter shape inference this way). */
+/**
+ * The static type of a concrete value (assets enter shape inference this way). Category levels
+ * are left out: they are data values, shown to a DS only where the DO declared them (the listing).
+ */
 export function typeOfValue(v: PlanValue): ValueType {
   if (typeof v === 'string') return { kind: 'string' };
   if (isTensor(v)) return { kind: 'tensor', dtype: v.dtype, shape: v.shape, exact: true };
-  if (isTable(v)) return { kind: 'table', columns: schemaOf(v), rows: v.rowCount, exact: true };
-  return { kind: 'text', length: columnLength(v), exact: true, ...(v.kind === 'category' ? { levels: v.levels } : {}) };
+  if (isTable(v)) return { kind: 'table', columns: schemaOf(v).map(({ levels: _, ...c }) => c), rows: v.rowCount, exact: true };
+  return { kind: 'text', length: columnLength(v), exact: true };
 }
 
 /** Elements a value of this type holds (an upper bound when inexact). */

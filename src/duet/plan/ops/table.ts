@@ -50,7 +50,7 @@ const column: OpDef = {
     const x = tableType('column', t!);
     const c = schemaCol('column', x, args['name'] as string);
     if (c.kind === 'numeric') return { kind: 'tensor', dtype: c.dtype!, shape: [x.rows], exact: x.exact };
-    return { kind: 'text', length: x.rows, exact: x.exact, ...(c.levels ? { levels: c.levels } : {}) };
+    return { kind: 'text', length: x.rows, exact: x.exact };
   },
   cost: () => 0,
   evaluate: ([v], args) => {
