@@ -26,3 +26,4 @@ export { previewOf } from './preview';
 export type { Preview } from './preview';
 export { auditedDpQuery, setAuditedBudget, rowLevelValues, ROW_LEVEL_OPS } from './dp';
 export type { DpInput } from './dp';
+export { assetInfoToProto, valueInfoToProto, requestInfoToProto, dpQueryFromProto, dpResultToProto } from './wire';
