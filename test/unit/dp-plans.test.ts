@@ -8,7 +8,7 @@ import { auditedDpQuery } from '../../src/duet/dp';
 import { evaluatePlan, PlanBuilder, type NodeRef } from '../../src/duet/plan';
 import { PointerTable } from '../../src/duet/pointers';
 import { BudgetLedger } from '../../src/privacy/dp';
-import { tensor } from '../../src/tensor';
+import { tensor, type Tensor } from '../../src/tensor';
 import { thrown } from './ds-helpers';
 
 // The whole DS path on the demo data: a plan on Adult, its result kept as a pointer, a DP
@@ -28,6 +28,31 @@ async function demo() {
   const input = (id: string) => ({ value: pointers.value(id, 'ds1'), lineage: pointers.info(id, 'ds1').lineage });
   return { store, pointers, ledger, audit, run, input };
 }
+
+describe('plans on the demo tensors', () => {
+  it('PL6: the mean image of the digit 3 in the MNIST training split', async () => {
+    const { store } = await demo();
+    const ctx = planContext(store, new PointerTable(), { scientist: 'ds1' });
+    const b = new PlanBuilder();
+    const threes = b.op('filter', [b.asset('mnist-train-images'), b.op('eq', [b.asset('mnist-train-labels'), 3])]);
+    const out = await evaluatePlan(b.build(b.op('mean', [threes], { axis: 0 })), ctx);
+    expect(out.type).toMatchObject({ kind: 'tensor', dtype: 'float64', shape: [28, 28] });
+    expect(out.lineage).toEqual({ assets: ['mnist-train-images', 'mnist-train-labels'], pointers: [], ops: ['eq', 'filter', 'mean'] });
+    const img = out.value as Tensor;
+    const labels = store.value('mnist-train-labels') as Tensor;
+    const images = store.value('mnist-train-images') as Tensor;
+    let n = 0;
+    let centre = 0; // pixel (14, 14), computed directly
+    (labels.data as Uint8Array).forEach((l, i) => {
+      if (l === 3) {
+        n++;
+        centre += (images.data as Uint8Array)[i * 784 + 14 * 28 + 14]!;
+      }
+    });
+    expect(n).toBeGreaterThan(30);
+    expect((img.data as Float64Array)[14 * 28 + 14]).toBeCloseTo(centre / n, 10);
+  });
+});
 
 describe('DP queries on plan results', () => {
   it('DP7: a DP mean of the ages of women in Adult, with the declared bounds, charged and audited', async () => {
