@@ -1,0 +1,14 @@
+export { table, isTable, columnOf, columnLength, schemaOf, columnSchema, encodeCategory, takeRows, textAt, numericAt, NUMERIC_COLUMN_DTYPES } from './table';
+export type { Table, Column, ColumnKind, ColumnSchema, NumericColumn, CategoryColumn, StringColumn, NumericColumnDType } from './table';
+export { loadCsv } from './csv';
+export type { CsvOptions } from './csv';
+export { loadArrow } from './arrow';
+export { loadParquet } from './parquet';
+export { loadIdx, IDX_MAGIC_IMAGES, IDX_MAGIC_LABELS } from './idx';
+export type { IdxOptions } from './idx';
+export { loadJson } from './json';
+export { loadFile, formatOf } from './load';
+export type { FileFormat } from './load';
+export { resolveLoadLimits } from './options';
+export type { LoadOptions, LoadLimits } from './options';
+export { inferColumn, textColumn } from './infer';

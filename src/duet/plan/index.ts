@@ -1,0 +1,17 @@
+export type { Plan, PlanNode, Arg, Args, Aggregation, PlanValue, TextColumn, ValueType, Lineage } from './types';
+export { OpRegistry, checkArgs, ARG_KINDS, OP_CATEGORIES } from './registry';
+export type { OpDef, ArgSpec, ArgKind, OpCategory } from './registry';
+export { BUILTIN_OPS, defaultRegistry } from './builtins';
+export { validatePlan, CONST_TENSOR_OP } from './validate';
+export type { ValidationContext, PlanCheck } from './validate';
+export { evaluatePlan, typesOf } from './evaluate';
+export type { EvaluationContext, PlanOutcome } from './evaluate';
+export { resolvePlanLimits } from './limits';
+export type { PlanLimits, PlanLimitOptions } from './limits';
+export { encodePlan, decodePlan, planToProto, planFromProto, lineageToProto, lineageFromProto } from './codec';
+export { PlanBuilder } from './builder';
+export type { NodeRef } from './builder';
+export { typeOfValue, elementsOf, isTextColumn, asFloat64 } from './values';
+export { histogramCounts } from './ops/histogram';
+export { reduce, REDUCERS } from './ops/reduce';
+export type { Reducer } from './ops/reduce';

@@ -1,0 +1,15 @@
+export type { Mechanism, PrivacyCost, Sensitivity, ReleaseOptions, Release } from './mechanism';
+export { MechanismRegistry } from './mechanism';
+export { laplace } from './laplace';
+export { gaussian, zcdpRhoFor, epsilonFromZcdp } from './gaussian';
+export { defaultMechanisms } from './registry';
+export { compose, composeBasic, rdpCurve, rdpToEpsilon } from './accountant';
+export type { Composition, Spent } from './accountant';
+export { BudgetLedger } from './ledger';
+export type { Budget, BudgetStatus } from './ledger';
+export { dpCost, dpRelease, runDpQuery, clampedSum } from './queries';
+export type { DpQuery, DpOptions, DpResult } from './queries';
+export { secureRandom, seededRandom, uniform01, uniformInt } from './random';
+export type { RandomSource } from './random';
+export { discreteLaplace, discreteGaussian, bernoulliExpMinus } from './discrete';
+export * from './constants';

@@ -1,0 +1,23 @@
+import { isDuetError, type DuetError } from '../../src/errors';
+
+/** The DuetError `fn` throws; fails the test if it throws anything else or nothing. */
+export function thrown(fn: () => unknown): DuetError {
+  try {
+    fn();
+  } catch (e) {
+    if (isDuetError(e)) return e;
+    throw e;
+  }
+  throw new Error('did not throw');
+}
+
+/** The DuetError a promise rejects with; fails the test otherwise. */
+export async function rejection(p: Promise<unknown>): Promise<DuetError> {
+  try {
+    await p;
+  } catch (e) {
+    if (isDuetError(e)) return e;
+    throw e;
+  }
+  throw new Error('did not reject');
+}
