@@ -16,7 +16,7 @@ import { NetlabError, run, type RunResult } from './shell.js';
 import { nodeTsArgs, runIn, stopChild, waitForJsonLine } from './spawn.js';
 import { cleanupStale, deleteNamespace, namespaceName, track, untrack } from './teardown.js';
 
-export { LINKS, type LinkName, type LinkSpec } from './links.js';
+export { LINKS, isLinkName, type LinkName, type LinkSpec } from './links.js';
 export { runIn, nodeTsArgs, waitForJsonLine, stopChild } from './spawn.js';
 export { cleanupStale } from './teardown.js';
 export { NetlabError } from './shell.js';

@@ -7,23 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
-
-export interface BulkRun {
-  direction: 'up' | 'down';
-  bytes: number;
-  /** Receiver's clock, first payload byte to last: the link's rate, without setup. */
-  firstToLastMs: number;
-  /** Sender's view, connect to confirmation: what an application waits. */
-  totalMs: number;
-  hashOk: boolean;
-}
-
-export interface ProbeResult {
-  tcpRttMs: number[];
-  udpRttMs: number[];
-  udpLost: number;
-  bulk: BulkRun[];
-}
+import type { BulkRun, ProbeResult } from './probe-result.js';
 
 const PING_BYTES = 32;
 const WARMUP_PINGS = 3;
