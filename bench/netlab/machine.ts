@@ -13,6 +13,8 @@ export interface MachineInfo {
   node: string;
   iproute2: string | null;
   nftables: string | null;
+  /** 1-minute load average when the run started: other work on the shared 2 cores shows here. */
+  loadAverage1m: number;
 }
 
 async function versionOf(cmd: string, args: readonly string[]): Promise<string | null> {
@@ -34,5 +36,6 @@ export async function machineInfo(): Promise<MachineInfo> {
     node: process.version,
     iproute2: await versionOf('ip', ['-V']),
     nftables: await versionOf('nft', ['--version']),
+    loadAverage1m: Math.round((os.loadavg()[0] ?? 0) * 100) / 100,
   };
 }

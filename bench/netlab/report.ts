@@ -47,6 +47,8 @@ export interface VerifyReport {
   qdiscs?: QdiscSupport;
   links: LinkReport[];
   loss?: LossReport;
+  /** 1-minute load average when the run ended. */
+  loadAverageAtEnd?: number;
 }
 
 /**
@@ -55,6 +57,9 @@ export interface VerifyReport {
  * the shaped rate.
  */
 export const TCP_GOODPUT_SHARE = 1448 / 1514;
+
+/** Ping-pongs per RTT measurement. */
+export const PINGS = 50;
 
 const f = (x: number, digits = 2): string => x.toFixed(digits);
 const range = (s: Summary | null | undefined, digits = 2): string =>
@@ -70,7 +75,8 @@ export function renderMarkdown(r: VerifyReport): string {
     `- Date: ${m.date}`,
     `- Machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, ${m.kernel}`,
     `- Node ${m.node}; ${m.iproute2 ?? 'iproute2: not found'}; ${m.nftables ?? 'nftables: not found'}`,
-    `- Runs: median of ${r.runs} bulk transfers per direction after one warm-up pair (min–max in brackets); RTT: median of 30 ping-pongs of 32 bytes.`,
+    `- 1-minute load average: ${m.loadAverage1m} at start, ${r.loadAverageAtEnd ?? '?'} at end (${m.cores} cores; other work on the machine shows up as RTT outliers).`,
+    `- Runs: median of ${r.runs} bulk transfers per direction after one warm-up pair (min–max in brackets); RTT: median of ${PINGS} ping-pongs of 32 bytes.`,
     '',
   ];
   if (r.unavailable !== null) {

@@ -2,23 +2,23 @@
 //   npx tsx bench/netlab/verify.ts [--links 2mbit,20mbit,200mbit,veth,loopback] [--runs 5]
 // Rate: bulk TCP transfers through the endpoint a benchmark would use (the delay relay where
 // the link has an RTT), each direction, one warm-up pair dropped, median of --runs.
-// RTT: TCP and UDP ping-pong of 32 bytes, median of 30, through the same endpoint, and
+// RTT: TCP and UDP ping-pong of 32 bytes, median of 50, through the same endpoint, and
 // straight to the server (no relay) as the base.
 
 import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createLab, isLinkName, labUnavailableReason, LINKS, waitForJsonLine, type Lab, type LinkName } from './lab.js';
 import { machineInfo } from './machine.js';
 import { parseProbeResult, type ProbeResult } from './probe-result.js';
 import { probeQdiscs } from './qdisc-probe.js';
-import { renderMarkdown, renderSvg, type LinkReport, type LossReport, type VerifyReport } from './report.js';
+import { PINGS, renderMarkdown, renderSvg, type LinkReport, type LossReport, type VerifyReport } from './report.js';
 import { summarize } from './stats.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const SERVER = `${HERE}probe-server.ts`;
 const CLIENT = `${HERE}probe-client.ts`;
 const OUT_DIR = fileURLToPath(new URL('../../docs/benchmarks/', import.meta.url));
-const PINGS = 30;
 const PREFIX = 'duetlab';
 
 /** Bytes per bulk run: a few seconds at the link's rate, so the bucket's burst is noise. */
@@ -137,6 +137,7 @@ async function main(): Promise<void> {
     report.qdiscs = await probeQdiscs(PREFIX);
     for (const name of names as LinkName[]) report.links.push(await measureLink(name, runs));
     report.loss = await measureLoss(5);
+    report.loadAverageAtEnd = Math.round((os.loadavg()[0] ?? 0) * 100) / 100;
   } else {
     process.stderr.write(`verify: the lab cannot run here: ${report.unavailable}\n`);
   }
