@@ -7,7 +7,7 @@ import type { ControlLimits } from '../transport/constants';
 import type { CallOptions, EventDef, Handler, MethodDef } from '../transport/rpc-types';
 import { openRelay, sealRelay } from '../transport/relay-seal';
 import { SignalingClient, type WebSocketFactory } from '../transport/signaling-client';
-import type { PeerFactory } from '../transport/simple-peer-link';
+import type { PeerFactory, SimplePeerLink } from '../transport/simple-peer-link';
 import { Role } from '../wire/gen/duet/v1/common_pb';
 import { LeaveReason, type PeerInfo, type SessionJoined } from '../wire/gen/duet/v1/signal_pb';
 import { deriveCodeSecrets, generateCode, normalizeCode, type CodeSecrets } from './code';
@@ -66,7 +66,7 @@ interface SessionEvents {
   rtt: number;
   error: DuetError;
   /** A new control channel to a peer is open (also after each reconnect). */
-  channel: { peerId: string; channel: ControlChannel };
+  channel: { peerId: string; channel: ControlChannel; link: SimplePeerLink };
 }
 
 const HUB_RETRY_MS = 500;
@@ -166,6 +166,11 @@ export class Session extends Emitter<SessionEvents> {
 
   get peerId(): string {
     return this.#joined.peerId;
+  }
+
+  /** The Handshake payload for the hub's Flight service, valid while we hold our place. */
+  get flightCredential(): Uint8Array {
+    return this.#joined.flightCredential;
   }
 
   get maxPeers(): number {
@@ -300,7 +305,7 @@ export class Session extends Emitter<SessionEvents> {
     });
     this.#links.set(p.peerId, link);
     link.on('state', (s) => {
-      if (s === 'connected' && link.channel) this.emit('channel', { peerId: link.remoteId, channel: link.channel });
+      if (s === 'connected' && link.channel && link.transport) this.emit('channel', { peerId: link.remoteId, channel: link.channel, link: link.transport });
       this.#recompute();
     });
     link.on('rtt', (rtt) => {

@@ -1,0 +1,180 @@
+import { DuetError } from '../errors';
+import { byteLengthOf, type Tensor } from '../tensor';
+import { randomId } from '../util/bytes';
+import type { ControlChannel } from '../transport/control-channel';
+import { defineEvent } from '../transport/rpc-types';
+import type { SimplePeerLink } from '../transport/simple-peer-link';
+import { PATH_NAMES, type PathName, type TensorReceiver, type TensorSender, type TransferProgress } from '../transport/paths/types';
+import { TransferStartSchema, type TransferStart } from '../wire/gen/duet/v1/transfer_pb';
+import type { Session } from './session';
+
+// Moves tensors from the owner to the scientist over whichever path is chosen for each one.
+// The owner announces each transfer with TransferStart on the control channel (path, codec,
+// why, and the tensor's dtype/shape/size), then streams it; the scientist, who registered the
+// transfer id beforehand, rebuilds it with that path's receiver and checks its hash.
+
+export const TransferStartEvent = defineEvent('duet.transfer.start', TransferStartSchema);
+
+/** A transfer nobody expects is dropped after this long; its sender then times out. */
+export const UNEXPECTED_TRANSFER_MS = 30_000;
+
+/** What a path needs to attach to one connection. */
+export interface PathContext {
+  channel: ControlChannel;
+  link: SimplePeerLink;
+  peerId: string;
+  session: Session;
+}
+
+/** A path: built per connection, with its owner (sender) and scientist (receiver) halves. */
+export interface PathPlugin {
+  readonly name: PathName;
+  attach(ctx: PathContext): { sender: TensorSender; receiver: TensorReceiver };
+}
+
+export interface PathChoice {
+  path: PathName;
+  codec: string;
+  reason: string;
+}
+
+export interface TensorShape {
+  dtype: string;
+  shape: readonly number[];
+  byteLength: number;
+}
+
+/** Picks the path for one tensor; the negotiator plugs in here. */
+export type ChoosePath = (tensor: TensorShape, available: readonly PathName[], pinned?: PathName) => PathChoice;
+
+export const pinnedOrFirst: ChoosePath = (_t, available, pinned) => {
+  if (pinned) return { path: pinned, codec: 'none', reason: `${pinned}: pinned` };
+  const path = available[0];
+  if (!path) throw new DuetError('UNAVAILABLE', 'No tensor path is available on this connection.', { reason: 'NO_PATH' });
+  return { path, codec: 'none', reason: `${path}: the only path` };
+};
+
+export interface TransferSummary {
+  transferId: string;
+  path: PathName;
+  codec: string;
+  reason: string;
+  bytes: number;
+  hash: string;
+  ms: number;
+}
+
+export interface SendOptions {
+  transferId?: string;
+  peerId?: string;
+  path?: PathName;
+  signal?: AbortSignal;
+  onProgress?: (p: TransferProgress) => void;
+}
+
+export interface ExpectOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: TransferProgress) => void;
+  /** Called when the owner announces the transfer: the path, codec and reason it chose. */
+  onStart?: (start: TransferStart) => void;
+  timeoutMs?: number;
+}
+
+interface Attached {
+  channel: ControlChannel;
+  senders: Map<PathName, TensorSender>;
+  receivers: Map<PathName, TensorReceiver>;
+}
+
+interface Expected {
+  options: ExpectOptions;
+  start: (s: TransferStart, receivers: Map<PathName, TensorReceiver>) => void;
+}
+
+export class Transfers {
+  readonly #connections = new Map<string, Attached>();
+  readonly #expected = new Map<string, Expected>();
+
+  constructor(
+    private readonly session: Session,
+    private readonly plugins: readonly PathPlugin[],
+    private readonly choose: ChoosePath = pinnedOrFirst,
+  ) {
+    session.on('channel', ({ peerId, channel, link }) => this.#attach(peerId, channel, link));
+  }
+
+  /** Paths available to a peer right now, in the order the plugins were given. */
+  paths(peerId?: string): PathName[] {
+    const c = this.#connection(peerId);
+    return PATH_NAMES.filter((p) => c.senders.has(p));
+  }
+
+  /** Owner: announces and sends one tensor. */
+  async send(tensor: Tensor, options: SendOptions = {}): Promise<TransferSummary> {
+    const transferId = options.transferId ?? randomId(16);
+    const c = this.#connection(options.peerId);
+    const info = { dtype: tensor.dtype, shape: tensor.shape, byteLength: byteLengthOf(tensor.dtype, tensor.shape) };
+    const choice = this.choose(info, this.paths(options.peerId), options.path);
+    const sender = c.senders.get(choice.path);
+    if (!sender) throw new DuetError('UNAVAILABLE', `The ${choice.path} path is not available on this connection.`, { reason: 'NO_PATH', details: { path: choice.path } });
+    const started = performance.now();
+    await c.channel.emitEvent(TransferStartEvent, {
+      transferId,
+      path: choice.path,
+      codec: choice.codec,
+      reason: choice.reason,
+      tensor: { dtype: info.dtype, shape: info.shape.map(BigInt), byteLength: BigInt(info.byteLength) },
+    });
+    const result = await sender.send(tensor, { transferId, ...(options.signal ? { signal: options.signal } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+    return { transferId, ...choice, bytes: result.bytes, hash: result.hash, ms: performance.now() - started };
+  }
+
+  /** Scientist: resolves with the tensor of `transferId` once it has arrived whole and verified. */
+  expect(transferId: string, options: ExpectOptions = {}): Promise<Tensor> {
+    if (this.#expected.has(transferId)) throw new DuetError('ALREADY_EXISTS', `Transfer ${transferId} is already expected.`);
+    return new Promise<Tensor>((resolve, reject) => {
+      const timer = setTimeout(
+        () => fail(new DuetError('DEADLINE_EXCEEDED', `The tensor did not start arriving within ${options.timeoutMs} ms.`)),
+        options.timeoutMs ?? UNEXPECTED_TRANSFER_MS,
+      );
+      const fail = (e: unknown) => {
+        clearTimeout(timer);
+        this.#expected.delete(transferId);
+        reject(DuetError.from(e));
+      };
+      options.signal?.addEventListener('abort', () => fail(new DuetError('CANCELLED', 'The transfer was cancelled.')), { once: true });
+      this.#expected.set(transferId, {
+        options,
+        start: (s, receivers) => {
+          clearTimeout(timer);
+          this.#expected.delete(transferId);
+          options.onStart?.(s);
+          const receiver = receivers.get(s.path as PathName);
+          if (!receiver || !s.tensor) return fail(new DuetError('UNIMPLEMENTED', `This side cannot receive over "${s.path}".`, { reason: 'NO_PATH' }));
+          const info = { dtype: s.tensor.dtype, shape: s.tensor.shape.map(Number), byteLength: Number(s.tensor.byteLength) };
+          receiver
+            .receive(info, { transferId, ...(options.signal ? { signal: options.signal } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}) })
+            .then(resolve, fail);
+        },
+      });
+    });
+  }
+
+  #connection(peerId?: string): Attached {
+    const c = peerId ? this.#connections.get(peerId) : [...this.#connections.values()].find((x) => !x.channel.closed);
+    if (!c || c.channel.closed) throw new DuetError('UNAVAILABLE', 'Not connected to the other person right now.', { reason: 'NOT_CONNECTED' });
+    return c;
+  }
+
+  #attach(peerId: string, channel: ControlChannel, link: SimplePeerLink): void {
+    const senders = new Map<PathName, TensorSender>();
+    const receivers = new Map<PathName, TensorReceiver>();
+    for (const plugin of this.plugins) {
+      const { sender, receiver } = plugin.attach({ channel, link, peerId, session: this.session });
+      senders.set(plugin.name, sender);
+      receivers.set(plugin.name, receiver);
+    }
+    this.#connections.set(peerId, { channel, senders, receivers });
+    channel.onEvent(TransferStartEvent, (s) => this.#expected.get(s.transferId)?.start(s, receivers));
+  }
+}

@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSession, joinSession, type Session } from '../../src/node';
+import { Transfers } from '../../src/duet/transfers';
+import { controlPath } from '../../src/duet/paths';
+import { hashBytes, tensorBytes } from '../../src/tensor';
+import type { Hub } from '../../signaling-server/hub';
+import { FAST_KDF, testHub } from '../helpers/hub';
+import { sameBytes } from '../helpers/bytes';
+import { ALL_DTYPES, SHAPES, sampleTensor } from '../helpers/tensors';
+
+let hub: Hub;
+let owner: Session;
+let scientist: Session;
+let out: Transfers;
+let inbox: Transfers;
+
+beforeAll(async () => {
+  hub = await testHub();
+  owner = await createSession({ hubUrl: hub.url, kdfIterations: FAST_KDF });
+  scientist = await joinSession({ hubUrl: hub.url, code: owner.code, kdfIterations: FAST_KDF });
+  out = new Transfers(owner, [controlPath]);
+  inbox = new Transfers(scientist, [controlPath]);
+  await Promise.all([owner.connected(), scientist.connected()]);
+});
+afterAll(async () => {
+  owner?.close();
+  scientist?.close();
+  await hub?.close();
+});
+
+describe('tensor transfers between two Node peers', () => {
+  it('TP1: every dtype and shape round-trips over the webrtc path, hash verified', async () => {
+    let n = 0;
+    for (const dtype of ALL_DTYPES) {
+      for (const shape of SHAPES) {
+        const t = sampleTensor(dtype, shape, ++n);
+        const transferId = `n${n}`;
+        const starts: string[] = [];
+        const got = inbox.expect(transferId, { onStart: (s) => starts.push(`${s.path}:${s.reason}`) });
+        const summary = await out.send(t, { transferId, path: 'webrtc' });
+        const back = await got;
+        expect([back.dtype, back.shape]).toEqual([dtype, shape]);
+        expect(sameBytes(tensorBytes(back), tensorBytes(t))).toBe(true);
+        expect(summary.hash).toBe(await hashBytes(tensorBytes(t)));
+        expect(starts).toEqual(['webrtc:webrtc: pinned']);
+      }
+    }
+  });
+
+  it('TP2: an 8 MB tensor arrives whole with progress', async () => {
+    const t = sampleTensor('float32', [1024, 2048], 5);
+    let last = 0;
+    const got = inbox.expect('big', { onProgress: (p) => (last = p.bytes) });
+    await out.send(t, { transferId: 'big' });
+    expect(sameBytes(tensorBytes(await got), tensorBytes(t))).toBe(true);
+    expect(last).toBe(8 * 1024 * 1024);
+  });
+});
