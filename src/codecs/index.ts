@@ -19,3 +19,5 @@ export type { RandomKOptions } from './lossy/randomk';
 export { createQsgdCodec } from './lossy/qsgd';
 export type { QsgdOptions } from './lossy/qsgd';
 export type { LossyOptions } from './lossy/common';
+export { ChunkDeduper, cutPacket, DEDUP_CHUNKS_PER_PACKET, DEDUP_PACKET_BYTES, DEDUP_REFERENCE_BYTES, DEDUP_SEARCH_BYTES } from './dedup';
+export type { DedupOptions, DedupReport } from './dedup';
