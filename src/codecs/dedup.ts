@@ -36,14 +36,16 @@ export interface DedupOptions {
   searchBytes?: number;
   /** Fixed-size chunks (no content-defined search): the baseline. */
   fixed?: boolean;
+  /** Cuts fall on multiples of this (a tensor's element width), so chunks hold whole elements. */
+  align?: number;
 }
 
 /** Cut points (exclusive ends) of one packet, content-defined within a constant search window. */
-export function cutPacket(packet: Uint8Array, chunks: number, search: number, fixed = false): number[] {
+export function cutPacket(packet: Uint8Array, chunks: number, search: number, fixed = false, align = 1): number[] {
   const cuts: number[] = [];
   const n = packet.byteLength;
   for (let j = 1; j < chunks; j++) {
-    const nominal = Math.floor((j * n) / chunks);
+    const nominal = Math.floor((j * n) / chunks / align) * align;
     if (fixed) {
       cuts.push(nominal);
       continue;
@@ -57,7 +59,7 @@ export function cutPacket(packet: Uint8Array, chunks: number, search: number, fi
       const value = (packet[i]! << 8) | packet[i + 1]!;
       if (value > bestValue) [best, bestValue] = [i, value];
     }
-    cuts.push(best + 1);
+    cuts.push(Math.floor((best + 1) / align) * align);
   }
   cuts.push(n);
   return cuts;
@@ -73,7 +75,7 @@ export class ChunkDeduper {
   async measure(bytes: Uint8Array): Promise<DedupReport> {
     this.hasher ??= createXXHash64();
     const h = await this.hasher;
-    const packetBytes = this.options.packetBytes ?? DEDUP_PACKET_BYTES;
+    const packetBytes = this.options.packetBytes ?? DEDUP_PACKET_BYTES; // a multiple of every element width
     const perPacket = this.options.chunksPerPacket ?? DEDUP_CHUNKS_PER_PACKET;
     const search = this.options.searchBytes ?? DEDUP_SEARCH_BYTES;
     const uniqueParts: Uint8Array[] = [];
@@ -83,7 +85,7 @@ export class ChunkDeduper {
     for (let p = 0; p < bytes.byteLength; p += packetBytes) {
       const packet = bytes.subarray(p, p + packetBytes);
       let start = 0;
-      for (const end of cutPacket(packet, perPacket, search, this.options.fixed)) {
+      for (const end of cutPacket(packet, perPacket, search, this.options.fixed, this.options.align)) {
         if (end <= start) continue;
         const chunk = packet.subarray(start, end);
         start = end;

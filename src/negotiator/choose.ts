@@ -26,8 +26,12 @@ export interface ChooseInput {
   readonly costs: CodecCostModel;
   /** Estimates of the usable paths. */
   readonly paths: readonly PathEstimate[];
-  /** The data owner allowed lossy compression for this transfer. */
-  readonly lossyConsent: boolean;
+  /**
+   * The data owner's consent to lossy compression for this transfer: true for any lossy
+   * codec, or the ids of the ones allowed. choose() ranks by time only, so accuracy (say,
+   * DGC rather than random-k) is decided here, by whoever gives consent.
+   */
+  readonly lossyConsent: boolean | readonly string[];
   readonly pin?: { readonly codec?: string; readonly path?: PathName };
 }
 
@@ -56,16 +60,17 @@ const ms = (x: number) => (x >= 100 ? `${x.toFixed(0)} ms` : `${x.toFixed(1)} ms
 
 export function choose(input: ChooseInput): Choice {
   const { payload, pin } = input;
-  const lossyOk = payload.gradient === true && input.lossyConsent;
+  const consent = input.lossyConsent;
+  const lossyOk = (id: string) => payload.gradient === true && (consent === true || (Array.isArray(consent) && consent.includes(id)));
   let ids = Object.keys(input.codecs);
   if (pin?.codec !== undefined) {
     if (!ids.includes(pin.codec)) throw refuse(`The pinned codec "${pin.codec}" is not usable: both sides must have it (usable: ${ids.join(', ') || 'none'}).`);
-    if (input.codecs[pin.codec] === 'lossy' && !lossyOk) {
+    if (input.codecs[pin.codec] === 'lossy' && !lossyOk(pin.codec)) {
       throw refuse(`The pinned codec "${pin.codec}" is lossy, and lossy codecs need a gradient payload and the data owner's consent.`);
     }
     ids = [pin.codec];
   }
-  ids = ids.filter((id) => input.codecs[id] === 'lossless' || lossyOk);
+  ids = ids.filter((id) => input.codecs[id] === 'lossless' || lossyOk(id));
   let paths = input.paths;
   if (pin?.path !== undefined) {
     paths = paths.filter((p) => p.path === pin.path);

@@ -26,6 +26,10 @@ describe('chunk dedup measurement', () => {
     expect(cb.filter((c) => ca.has(c)).length).toBeGreaterThan(12);
   });
 
+  it('DD1: with align set, every cut falls on an element boundary', () => {
+    for (const cut of cutPacket(randomBytes(50_000, 3), 64, 64, false, 8)) expect(cut % 8 === 0 || cut === 50_000).toBe(true);
+  });
+
   it('DD2: a payload sent again is all references; random data has no duplicates', async () => {
     const d = new ChunkDeduper();
     const data = randomBytes(600_000, 7);

@@ -74,6 +74,13 @@ describe('choose()', () => {
     expect(['topk', 'dgc']).toContain(choose(input(grad, '2M', { lossyConsent: true })).codec);
   });
 
+  it('NG2: consent can name the lossy codecs allowed', () => {
+    const fast = { ...grad, ratios: { ...grad.ratios, topk: 40, dgc: 50 } };
+    expect(choose(input(fast, '2M', { lossyConsent: true })).codec).toBe('dgc');
+    expect(choose(input(fast, '2M', { lossyConsent: ['topk'] })).codec).toBe('topk');
+    expect(['topk', 'dgc']).not.toContain(choose(input(fast, '2M', { lossyConsent: [] })).codec);
+  });
+
   it('NG1: never a codec the receiver lacks', () => {
     const sender = { encode: Object.keys(kinds), decode: Object.keys(kinds), paths: ['arrow-flight' as const] };
     const receiver = { encode: ['none', 'blosc-lz4'], decode: ['none', 'blosc-lz4'], paths: ['arrow-flight' as const] };
