@@ -28,8 +28,12 @@ export interface Codec {
   readonly kind: CodecKind;
   /** Whether `encode` takes this dtype. */
   accepts(dtype: DType): boolean;
+  /** The frame may share memory with the input (`none` returns it as is): treat both as read-only. */
   encode(input: EncodeInput): Promise<Uint8Array>;
-  /** Returns exactly `declaredSize(frame)` bytes or throws a DuetError; never writes past the cap. */
+  /**
+   * Returns exactly `declaredSize(frame)` bytes or throws a DuetError; never writes past the
+   * cap. The result may be a view of the frame (`none`, dense `sparse`).
+   */
   decode(frame: Uint8Array, options?: DecodeOptions): Promise<Uint8Array>;
   /** The decoded size the frame declares, read from its header without decompressing. */
   declaredSize(frame: Uint8Array): number;
