@@ -199,3 +199,18 @@ describe('xz', () => {
     expect(await codeOf(codec.decode(new Uint8Array(100).fill(3)))).toBe('INVALID_ARGUMENT:NOT_A_FRAME');
   });
 });
+
+describe('frames', () => {
+  it('CD4: a frame of another codec family is INVALID_ARGUMENT naming both', async () => {
+    const frame = await createSparseCodec().encode({ dtype: 'float32', bytes: payload('float32', 100, 'sparse') });
+    const blosc = createBloscCodec();
+    expect(await codeOf(blosc.decode(frame))).toBe('INVALID_ARGUMENT:CODEC_MISMATCH');
+    await blosc.decode(frame).catch((e: Error) => expect(e.message).toMatch(/sparse.*blosc-lz4/));
+  });
+
+  it('CD3: decoding with maxBytes from the tensor shape refuses a frame that declares a different size', async () => {
+    const frame = await createSparseCodec().encode({ dtype: 'float32', bytes: payload('float32', 100, 'sparse') });
+    expect(await codeOf(createSparseCodec().decode(frame, { maxBytes: 399 }))).toBe('RESOURCE_EXHAUSTED:LIMIT_EXCEEDED');
+    expect(await codeOf(createSparseCodec().decode(frame, { maxBytes: 400 }))).toBe('resolved');
+  });
+});
