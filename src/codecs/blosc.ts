@@ -121,8 +121,13 @@ export function createBloscCodec(options: BloscOptions = {}): Codec {
       if (f.body.byteLength < BLOSC_HEADER_BYTES || v.getUint32(4, true) !== f.decodedBytes || v.getUint32(12, true) !== f.body.byteLength) {
         throw new DuetError('DATA_LOSS', `A ${id} frame's blosc header disagrees with the frame (sizes do not match).`, { reason: 'BAD_HEADER' });
       }
-      if (f.mode > BLOSC_MODE.shuffle8) {
-        throw new DuetError('DATA_LOSS', `A ${id} frame names shuffle mode ${f.mode}, which does not exist.`, { reason: 'BAD_HEADER' });
+      // The mode must be one this dtype's encoder could have chosen, over whole elements:
+      // un-shuffling 8-byte planes of a 4002-byte body would silently drop bytes.
+      const width = bytesPerElement(f.dtype);
+      if (!candidates(f.dtype).includes(f.mode as Mode) || f.decodedBytes % width !== 0) {
+        throw new DuetError('DATA_LOSS', `A ${id} frame names shuffle mode ${f.mode} for ${f.decodedBytes} bytes of ${f.dtype}, which no encoder writes.`, {
+          reason: 'BAD_HEADER',
+        });
       }
       let out: Uint8Array;
       try {
