@@ -7,3 +7,5 @@ export type { LinkOptions, PathEstimate, Transfer } from './link';
 export { choose } from './choose';
 export type { Candidate, ChooseInput, Choice, PayloadInfo } from './choose';
 export * from './constants';
+export { negotiate } from './negotiate';
+export type { NegotiateInput, Negotiated } from './negotiate';
