@@ -11,13 +11,17 @@ import {
   createSparseCodec,
   createTopKCodec,
   createXzCodec,
+  DGC_MIN_SAMPLE,
+  dgcSelect,
   ERROR_FEEDBACK_MAX_STREAMS,
+  SPARSE_ROW_ELEMENTS,
   QSGD_BUCKET_RANGE,
   QSGD_LEVELS_RANGE,
   XZ_DECODER_MEMLIMIT_RANGE,
   XZ_PRESET_RANGE,
   XZ_THREADS_RANGE,
 } from '../../src/codecs';
+import { xorshift32 } from '../../src/codecs/lossy/random';
 import { isDuetError } from '../../src/errors';
 
 function codeOf(fn: () => unknown): string {
@@ -88,5 +92,26 @@ describe('codec limits', () => {
     const few = createTopKCodec({ maxStreams: 1 });
     await few.encode({ dtype: 'float32', bytes, stream: 'a' });
     expect(await asyncCodeOf(few.encode({ dtype: 'float32', bytes, stream: 'b' }))).toBe('RESOURCE_EXHAUSTED');
+  });
+});
+
+describe('format and tuning constants at their edges', () => {
+  it('CD10: DGC samples only past DGC_MIN_SAMPLE elements', () => {
+    const v = (n: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i));
+    expect(dgcSelect(v(DGC_MIN_SAMPLE), 10, xorshift32(1)).sampled).toBe(false);
+    expect(dgcSelect(v(DGC_MIN_SAMPLE + 1), 10, xorshift32(1)).sampled).toBe(true);
+  });
+
+  it('CD8: CSR rows hold SPARSE_ROW_ELEMENTS elements; one more starts a second row', async () => {
+    const codec = createSparseCodec();
+    for (const n of [SPARSE_ROW_ELEMENTS, SPARSE_ROW_ELEMENTS + 1]) {
+      const a = new Int16Array(n);
+      for (let i = 0; i < n; i += 50) a[i] = 7;
+      a[n - 1] = 9;
+      const bytes = new Uint8Array(a.buffer);
+      const frame = await codec.encode({ dtype: 'int16', bytes });
+      expect(frame[7]).toBe(3); // csr
+      expect(Buffer.from(await codec.decode(frame)).equals(Buffer.from(bytes))).toBe(true);
+    }
   });
 });
