@@ -1,17 +1,12 @@
+import { uniform, xorshift32 } from '../../src/codecs/lossy/random';
 import { DTYPES, type DType, float16ArrayFrom } from '../../src/tensor';
 
 // Deterministic test payloads per dtype: smooth, sparse, random and edge values.
 
+/** Uniform floats in [0, 1) from a seed (the codecs' own xorshift32). */
 export function prng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 2 ** 32;
-  };
+  const next = xorshift32(seed);
+  return () => uniform(next);
 }
 
 export type Shape = 'smooth' | 'sparse' | 'random' | 'zeros' | 'edges';

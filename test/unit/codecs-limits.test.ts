@@ -22,27 +22,7 @@ import {
   XZ_THREADS_RANGE,
 } from '../../src/codecs';
 import { xorshift32 } from '../../src/codecs/lossy/random';
-import { isDuetError } from '../../src/errors';
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (isDuetError(e)) return e.code;
-    throw e;
-  }
-  return 'ok';
-}
-
-async function asyncCodeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (isDuetError(e)) return e.code;
-    throw e;
-  }
-  return 'ok';
-}
+import { codeOf as asyncCodeOf, syncCodeOf as codeOf } from '../helpers/errors';
 
 describe('codec limits', () => {
   it('CD10: maxDecodedBytes defaults to CODEC_MAX_DECODED_BYTES and accepts its range edges only', () => {

@@ -13,19 +13,9 @@ import {
   xzDeclaredSize,
 } from '../../src/codecs';
 import { byteShuffle, byteUnshuffle, joinWords8, splitWords8 } from '../../src/codecs/shuffle';
-import { isDuetError } from '../../src/errors';
 import type { DType } from '../../src/tensor';
+import { outcome as codeOf } from '../helpers/errors';
 import { payload } from '../helpers/payloads';
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (isDuetError(e)) return `${e.code}:${e.reason ?? ''}`;
-    throw e;
-  }
-  return 'resolved';
-}
 
 const modeOf = (frame: Uint8Array) => frame[7];
 const frameDecodedBytes = (frame: Uint8Array) => new DataView(frame.buffer, frame.byteOffset).getUint32(8, true);

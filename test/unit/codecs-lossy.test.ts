@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createDgcCodec, createQsgdCodec, createRandomKCodec, createTopKCodec, dgcSelect, type LossyCodec } from '../../src/codecs';
 import { xorshift32 } from '../../src/codecs/lossy/random';
-import { isDuetError } from '../../src/errors';
 import { float16ArrayFrom, float16ToFloat32, type DType } from '../../src/tensor';
+import { codeOf } from '../helpers/errors';
 import { FLOAT_DTYPES, prng } from '../helpers/payloads';
 
 // Gradients: heavy-tailed values so top-k has a clear head.
@@ -29,16 +29,6 @@ function valuesOf(dtype: DType, b: Uint8Array): Float64Array {
 function working(dtype: DType, v: number[]): Float64Array {
   const x = valuesOf(dtype, bytesOf(dtype, v));
   return dtype === 'float64' ? x : Float64Array.from(Float32Array.from(x));
-}
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (isDuetError(e)) return e.code;
-    throw e;
-  }
-  return 'ok';
 }
 
 const makers: [string, () => LossyCodec][] = [

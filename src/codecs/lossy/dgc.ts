@@ -108,10 +108,7 @@ export function createDgcCodec(options: DgcOptions = {}): LossyCodec & { momentu
     },
     decode: (frame, o) => readSparseGradient(frame, FRAME_FORMAT.dgc, 'dgc', decodeCap(limits, o)),
     declaredSize: (frame) => sparseGradientSize(frame, FRAME_FORMAT.dgc, 'dgc'),
-    residual: (stream) => {
-      const s = store.get(stream);
-      return s && Float64Array.from(s.residual);
-    },
+    residual: (stream) => store.residualCopy(stream),
     momentum: (stream) => {
       const s = store.get(stream);
       return s?.momentum && Float64Array.from(s.momentum);

@@ -122,10 +122,7 @@ export function createQsgdCodec(options: QsgdOptions = {}): LossyCodec {
       return out.bytes;
     },
     declaredSize: (frame) => readFrameHeader(frame, FRAME_FORMAT.qsgd, 'qsgd').decodedBytes,
-    residual: (stream) => {
-      const st = store.get(stream);
-      return st && Float64Array.from(st.residual);
-    },
+    residual: (stream) => store.residualCopy(stream),
     resetStream: (stream) => store.reset(stream),
   };
 }

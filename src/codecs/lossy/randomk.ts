@@ -32,10 +32,7 @@ export function createRandomKCodec(options: RandomKOptions = {}): LossyCodec {
     },
     decode: (frame, o) => readSparseGradient(frame, FRAME_FORMAT.randomk, 'randomk', decodeCap(limits, o), sampleIndices),
     declaredSize: (frame) => sparseGradientSize(frame, FRAME_FORMAT.randomk, 'randomk'),
-    residual: (stream) => {
-      const s = store.get(stream);
-      return s && Float64Array.from(s.residual);
-    },
+    residual: (stream) => store.residualCopy(stream),
     resetStream: (stream) => store.reset(stream),
   };
 }

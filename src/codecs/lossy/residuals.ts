@@ -51,6 +51,12 @@ export class ResidualStore {
     return this.streams.get(stream);
   }
 
+  /** A float64 copy of the stream's residual (what LossyCodec.residual returns). */
+  residualCopy(stream: string): Float64Array | undefined {
+    const s = this.streams.get(stream);
+    return s && Float64Array.from(s.residual);
+  }
+
   reset(stream?: string): void {
     if (stream === undefined) this.streams.clear();
     else this.streams.delete(stream);

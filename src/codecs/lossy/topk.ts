@@ -22,10 +22,7 @@ export function createTopKCodec(options: LossyOptions = {}): LossyCodec {
     },
     decode: (frame, o) => readSparseGradient(frame, FRAME_FORMAT.topk, 'topk', decodeCap(limits, o)),
     declaredSize: (frame) => sparseGradientSize(frame, FRAME_FORMAT.topk, 'topk'),
-    residual: (stream) => {
-      const s = store.get(stream);
-      return s && Float64Array.from(s.residual);
-    },
+    residual: (stream) => store.residualCopy(stream),
     resetStream: (stream) => store.reset(stream),
   };
 }
