@@ -1,0 +1,147 @@
+import type { Codec, CodecRegistry } from '../codecs';
+import { bytesPerElement, type DType } from '../tensor';
+import { COST_SAMPLE_BYTES, COST_SAMPLE_RUNS, RATIO_SAMPLE_BYTES } from './constants';
+
+// How fast each codec is on this machine, per dtype, measured at start-up on small
+// samples; and how well it compresses a given payload, estimated by compressing a sample
+// of that payload. Time comes from an injected clock so tests can be exact.
+
+export interface CodecCost {
+  /** Raw (uncompressed) bytes per second through encode. */
+  readonly encodeBps: number;
+  /** Raw bytes per second through decode. */
+  readonly decodeBps: number;
+}
+
+export type Clock = () => number;
+const defaultClock: Clock = () => globalThis.performance.now();
+
+export class CodecCostModel {
+  private readonly costs = new Map<string, CodecCost>();
+
+  set(codecId: string, dtype: DType, cost: CodecCost): this {
+    this.costs.set(`${codecId}/${dtype}`, cost);
+    return this;
+  }
+
+  /** The cost for this dtype, else for another dtype of the same width, else undefined. */
+  get(codecId: string, dtype: DType): CodecCost | undefined {
+    const exact = this.costs.get(`${codecId}/${dtype}`);
+    if (exact !== undefined) return exact;
+    for (const [key, cost] of this.costs) {
+      const [id, d] = key.split('/') as [string, DType];
+      if (id === codecId && bytesPerElement(d) === bytesPerElement(dtype)) return cost;
+    }
+    return undefined;
+  }
+
+  entries(): [string, CodecCost][] {
+    return [...this.costs];
+  }
+}
+
+/** A sample like real tensors of this dtype: a smooth signal with noise and some zeros. */
+export function syntheticSample(dtype: DType, bytes: number): Uint8Array {
+  const n = Math.floor(bytes / bytesPerElement(dtype));
+  let seed = 12345;
+  const noise = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32 - 0.5);
+  const v = (i: number) => (i % 7 === 0 ? 0 : Math.sin(i / 40) + 0.05 * noise());
+  let a: ArrayBufferView;
+  switch (dtype) {
+    case 'float32':
+      a = Float32Array.from({ length: n }, (_, i) => v(i));
+      break;
+    case 'float64':
+      a = Float64Array.from({ length: n }, (_, i) => v(i));
+      break;
+    case 'int64':
+      a = BigInt64Array.from({ length: n }, (_, i) => BigInt(Math.round(v(i) * 1000)));
+      break;
+    case 'float16':
+    case 'int16':
+      a = Int16Array.from({ length: n }, (_, i) => Math.round(v(i) * 1000));
+      break;
+    case 'int32':
+      a = Int32Array.from({ length: n }, (_, i) => Math.round(v(i) * 1e6));
+      break;
+    default:
+      a = Uint8Array.from({ length: n }, (_, i) => (dtype === 'bool' ? i % 3 & 1 : Math.round((v(i) + 1) * 100)));
+  }
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+export interface MeasureOptions {
+  dtypes?: readonly DType[];
+  sampleBytes?: number;
+  runs?: number;
+  now?: Clock;
+}
+
+/** Times encode and decode of every registered codec on each dtype's sample (median of runs). */
+export async function measureCodecCosts(registry: CodecRegistry, options: MeasureOptions = {}): Promise<CodecCostModel> {
+  const model = new CodecCostModel();
+  const now = options.now ?? defaultClock;
+  const dtypes = options.dtypes ?? ['float32', 'float64', 'uint8', 'float16'];
+  for (const dtype of dtypes) {
+    const sample = syntheticSample(dtype, options.sampleBytes ?? COST_SAMPLE_BYTES);
+    for (const codec of registry.list()) {
+      if (!codec.accepts(dtype)) continue;
+      model.set(codec.id, dtype, await timeCodec(codec, dtype, sample, options.runs ?? COST_SAMPLE_RUNS, now));
+    }
+  }
+  return model;
+}
+
+export async function timeCodec(codec: Codec, dtype: DType, sample: Uint8Array, runs: number, now: Clock = defaultClock): Promise<CodecCost> {
+  const enc: number[] = [];
+  const dec: number[] = [];
+  await codec.decode(await codec.encode({ dtype, bytes: sample })); // warm-up: wasm instantiation, JIT
+  for (let r = 0; r < runs; r++) {
+    const t0 = now();
+    const frame = await codec.encode({ dtype, bytes: sample });
+    const t1 = now();
+    await codec.decode(frame);
+    const t2 = now();
+    enc.push(t1 - t0);
+    dec.push(t2 - t1);
+  }
+  // A zero time (coarse clocks, `none`) means "faster than we can see": treat as 1 µs.
+  const bps = (ms: number) => sample.byteLength / (Math.max(ms, 0.001) / 1000);
+  return { encodeBps: bps(median(enc)), decodeBps: bps(median(dec)) };
+}
+
+/** Evenly spaced slices of the payload, element-aligned, about `size` bytes in all. */
+export function samplePayload(bytes: Uint8Array, dtype: DType, size = RATIO_SAMPLE_BYTES): Uint8Array {
+  if (bytes.byteLength <= size) return bytes;
+  const slices = 8;
+  const width = bytesPerElement(dtype);
+  const slice = Math.max(width, Math.floor(size / slices / 64) * 64);
+  const stride = Math.floor((bytes.byteLength - slice) / (slices - 1) / width) * width;
+  const out = new Uint8Array(slice * slices);
+  for (let s = 0; s < slices; s++) out.set(bytes.subarray(s * stride, s * stride + slice), s * slice);
+  return out;
+}
+
+/**
+ * The payload's ratio under each codec (raw / frame size), from compressing one sample.
+ * Lossy codecs are run without a stream, so this leaves no trace in their residuals.
+ */
+export async function estimateRatios(codecs: readonly Codec[], dtype: DType, bytes: Uint8Array, sampleSize = RATIO_SAMPLE_BYTES): Promise<Record<string, number>> {
+  const sample = samplePayload(bytes, dtype, sampleSize);
+  const ratios: Record<string, number> = {};
+  for (const codec of codecs) {
+    if (!codec.accepts(dtype)) continue;
+    if (codec.id === 'none') {
+      ratios[codec.id] = 1;
+      continue;
+    }
+    const frame = await codec.encode({ dtype, bytes: sample });
+    ratios[codec.id] = sample.byteLength / Math.max(1, frame.byteLength);
+  }
+  return ratios;
+}

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { type Codec, CodecRegistry, createBloscCodec, createNoneCodec, createSparseCodec, createTopKCodec } from '../../src/codecs';
+import { payload } from '../helpers/payloads';
+import { capabilitiesOf, CodecCostModel, negotiate, probedPath, type NegotiateInput } from '../../src/negotiator';
+
+function counting(codec: Codec): Codec & { encodes: number } {
+  const c = {
+    ...codec,
+    encodes: 0,
+    encode: async (i: Parameters<Codec['encode']>[0]) => {
+      c.encodes++;
+      return codec.encode(i);
+    },
+  };
+  return c;
+}
+
+const MB = 1e6;
+const blosc = counting(createBloscCodec());
+const sparse = counting(createSparseCodec());
+const topkInner = createTopKCodec();
+const topk = counting(topkInner);
+const registry = new CodecRegistry().register(createNoneCodec()).register(blosc).register(sparse).register(topk);
+const costs = new CodecCostModel()
+  .set('blosc-lz4', 'float32', { encodeBps: 130 * MB, decodeBps: 480 * MB })
+  .set('sparse', 'float32', { encodeBps: 300 * MB, decodeBps: 1000 * MB })
+  .set('topk', 'float32', { encodeBps: 140 * MB, decodeBps: 1800 * MB });
+
+const bytes = payload('float32', 1 << 20, 'sparse'); // 10% random non-zeros
+
+function args(extra: Partial<NegotiateInput> = {}): NegotiateInput {
+  const caps = capabilitiesOf(registry, ['arrow-flight', 'webrtc']);
+  return {
+    registry,
+    local: caps,
+    remote: caps,
+    costs,
+    links: { 'arrow-flight': probedPath('arrow-flight', 0.1, 600 * MB) },
+    dtype: 'float32',
+    bytes,
+    lossyConsent: false,
+    ...extra,
+  };
+}
+
+describe('negotiate()', () => {
+  it('NG7: on a loopback-speed link it samples nothing and sends raw', async () => {
+    const before = blosc.encodes + sparse.encodes + topk.encodes;
+    const c = await negotiate(args());
+    expect(c.codec).toBe('none');
+    expect(c.sampled).toEqual([]);
+    expect(blosc.encodes + sparse.encodes + topk.encodes).toBe(before);
+  });
+
+  it('NG3: on a slow link it samples the candidates and picks sparse for 90%-sparse data', async () => {
+    const c = await negotiate(args({ links: { 'arrow-flight': probedPath('arrow-flight', 50, 2e6 / 8) } }));
+    expect(c.sampled).toEqual(['blosc-lz4', 'sparse']);
+    expect(c.codec).toBe('sparse');
+  });
+
+  it('NG2: lossy codecs are neither sampled nor picked without gradient and consent', async () => {
+    const slow = { 'arrow-flight': probedPath('arrow-flight', 50, 2e6 / 8) };
+    expect((await negotiate(args({ links: slow, gradient: true }))).sampled).not.toContain('topk');
+    expect((await negotiate(args({ links: slow, lossyConsent: true }))).sampled).not.toContain('topk');
+    const c = await negotiate(args({ links: slow, gradient: true, lossyConsent: ['topk'] }));
+    expect(c.codec).toBe('topk');
+    expect(topkInner.residual('')).toBeUndefined();
+  });
+
+  it('NG1: a codec the receiver lacks is never sampled or picked; paths need an estimate', async () => {
+    const remote = { encode: ['none', 'blosc-lz4'], decode: ['none', 'blosc-lz4'], paths: ['webrtc' as const, 'arrow-flight' as const] };
+    const c = await negotiate(args({ remote, links: { 'arrow-flight': probedPath('arrow-flight', 50, 2e6 / 8) } }));
+    expect(c.codec).toBe('blosc-lz4');
+    expect(c.sampled).toEqual(['blosc-lz4']);
+    expect(c.ranked.every((r) => r.path === 'arrow-flight')).toBe(true);
+  });
+});
