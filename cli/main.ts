@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
 import { isDuetError } from '../src/errors';
+import { codecCommand } from './codec';
 import { startCommand } from './start';
 
 const HELP = `Usage: duet <command>
@@ -8,6 +9,10 @@ const HELP = `Usage: duet <command>
 Commands:
   start [--port N]   Start the hub and serve the app (PORT, default 8080;
                      DUET_ICE_SERVERS sets ICE servers as JSON)
+  codec encode --codec <id> [--dtype float32] [--shape 28,28] <in> <out>
+  codec decode <in> <out>
+                     Encode or decode a file with one of Duet's codecs
+                     (--codec xz writes a plain .xz file that xz -d reads)
   help               Show this help
 `;
 
@@ -20,6 +25,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'start':
       case 'hub':
         return await startCommand(args, appDir);
+      case 'codec':
+        return await codecCommand(args);
       case undefined:
       case 'help':
       case '--help':
