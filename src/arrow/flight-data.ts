@@ -125,7 +125,7 @@ export function decodeBatch(message: Message, body: Uint8Array, dtype: DType): B
  */
 export function recordBatchOf(schema: Schema, dtype: DType, slice: BatchSlice): RecordBatch {
   const width = bytesPerElement(dtype);
-  const src = slice.bytes.byteOffset % width === 0 ? slice.bytes : slice.bytes.slice();
+  const src = slice.bytes.byteOffset % width === 0 ? slice.bytes : new Uint8Array(slice.bytes); // not .slice(): a view on Buffers
   const type = arrowTypeOf(dtype);
   const values = new (type.ArrayType as new (b: ArrayBufferLike, o: number, n: number) => ArrayBufferView)(src.buffer, src.byteOffset, slice.rows);
   const child = makeData({ type, length: slice.rows, nullCount: 0, data: values } as Parameters<typeof makeData>[0]);

@@ -46,6 +46,9 @@ describe('tensor', () => {
     const copy = tensorFromBytes('float64', [2, 2], shifted.subarray(1));
     expect(Array.from(copy.data)).toEqual([1, 2, 3, 4]);
     expect(() => tensorFromBytes('float64', [2, 2], new Uint8Array(31))).toThrowError(/needs 32 bytes/);
+    // A Node Buffer's slice() is a view, so the copy must not rely on it.
+    const fromBuffer = tensorFromBytes('float64', [2, 2], Buffer.from(shifted.buffer, 1, 32));
+    expect(Array.from(fromBuffer.data)).toEqual([1, 2, 3, 4]);
   });
 });
 

@@ -1,0 +1,15 @@
+// Named limits and fixed values of the transport layer.
+
+/** Random salt per sealed transfer; the per-transfer AES key is HKDF(shared secret, salt). */
+export const SEAL_SALT_BYTES = 16;
+/** Random nonce prefix per sealed transfer; the other 8 nonce bytes are the message counter. */
+export const SEAL_NONCE_PREFIX_BYTES = 4;
+export const SEAL_NONCE_BYTES = 12;
+export const SEAL_TAG_BYTES = 16;
+/**
+ * Messages one sealed transfer may seal. Far below the 2^64 counter space and NIST's 2^32
+ * invocations per GCM key, so a counter never wraps and a nonce is never reused under a key.
+ */
+export const SEAL_MAX_MESSAGES = 2 ** 32;
+/** HKDF info and AAD label; bumping the version changes every key and every tag. */
+export const SEAL_LABEL = 'duet/flight-seal/v1';

@@ -1,0 +1,43 @@
+import { encodeTensor, TensorDecoder, type FlightFrame } from '../../arrow';
+import { DuetError } from '../../errors';
+import type { Tensor } from '../../tensor';
+import { FrameOpener, sealFrames } from './sealed-frames';
+import type { FrameTransport, GetOptions, PutOptions, PutSummary } from './types';
+
+// Tensor <-> frame streams over any FrameTransport: encoding, optional sealing, progress,
+// cancellation and the final hash check live here once, for every runtime.
+
+function checkAbort(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw DuetError.from(signal.reason ?? new DOMException('Aborted', 'AbortError'), 'CANCELLED');
+}
+
+export async function putTensorOver(transport: FrameTransport, ticket: Uint8Array, t: Tensor, options: PutOptions = {}): Promise<PutSummary> {
+  checkAbort(options.signal);
+  const { context, frames } = await encodeTensor(t, { batchBytes: options.batchBytes, hash: options.hash });
+  let sent = 0;
+  async function* plain(): AsyncGenerator<FlightFrame> {
+    for (const f of frames) {
+      checkAbort(options.signal);
+      yield f;
+      sent += f.dataBody.byteLength;
+      options.onProgress?.({ bytes: Math.min(sent, context.totalBytes), totalBytes: context.totalBytes });
+    }
+  }
+  const stream = options.sealKey === undefined ? plain() : sealFrames(plain(), options.sealKey, ticket);
+  await transport.doPut(ticket, stream, options.signal);
+  return { bytes: context.totalBytes, batches: frames.length - 1, hash: context.hash };
+}
+
+export async function getTensorOver(transport: FrameTransport, ticket: Uint8Array, options: GetOptions = {}): Promise<Tensor> {
+  checkAbort(options.signal);
+  const decoder = await TensorDecoder.create({ maxTensorBytes: options.maxTensorBytes, expect: options.expect });
+  const opener = options.sealKey === undefined ? undefined : new FrameOpener(options.sealKey, ticket);
+  for await (const frame of transport.doGet(ticket, options.signal)) {
+    checkAbort(options.signal);
+    decoder.push(opener === undefined ? frame : await opener.open(frame));
+    const p = decoder.progress;
+    options.onProgress?.({ bytes: p.receivedBytes, totalBytes: p.totalBytes });
+  }
+  opener?.finish();
+  return decoder.finish();
+}
