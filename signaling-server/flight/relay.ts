@@ -227,6 +227,8 @@ export class FlightRelay {
       throw new DuetError('FAILED_PRECONDITION', 'The ticket has expired.', { reason: 'TICKET_EXPIRED' });
     }
     const claimed = side === 'put' ? entry.putClaimed : entry.getClaimed;
+    // The other side already failed (e.g. the producer left): say that, not "used".
+    if (!claimed && entry.pipe.error !== undefined) throw entry.pipe.error;
     if (claimed || entry.done) {
       const what = side === 'put' && entry.source !== undefined ? "serves a data owner's own tensor and takes no DoPut" : `was already used for ${side === 'put' ? 'DoPut' : 'DoGet'}`;
       throw new DuetError('FAILED_PRECONDITION', `The ticket ${what}; tickets are single-use.`, { reason: 'TICKET_USED' });
