@@ -1,4 +1,4 @@
-import { encodeTensor, type EncodeOptions } from '../../src/arrow';
+import { encodeTensorStream, type EncodeOptions } from '../../src/arrow';
 import type { Tensor } from '../../src/tensor';
 import { encodeFlightData } from '../../src/transport/flight/flight-data-codec';
 import type { FlightRelay } from './relay';
@@ -10,7 +10,6 @@ import type { Principal } from './tokens';
  */
 export function offerTensor(relay: FlightRelay, principal: Principal, t: Tensor, options: EncodeOptions = {}): Uint8Array {
   return relay.offer(principal, async function* () {
-    const { frames } = await encodeTensor(t, options);
-    for (const f of frames) yield encodeFlightData(f);
+    for await (const f of encodeTensorStream(t, options)) yield encodeFlightData(f);
   });
 }

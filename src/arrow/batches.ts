@@ -31,14 +31,15 @@ export function batchRanges(length: number, dtype: DType, batchBytes: number): A
 }
 
 /** One record batch over `values` (a view: Arrow's values buffer is the tensor's own memory). */
-export function tensorBatch(schema: Schema, dtype: DType, values: TensorData, index: number, byteOffset: number): RecordBatch {
+export function tensorBatch(schema: Schema, dtype: DType, values: TensorData, index: number, byteOffset: number, hash?: string): RecordBatch {
   const type: DataType = arrowTypeOf(dtype);
   const child = makeData({ type, length: values.length, nullCount: 0, data: values } as Parameters<typeof makeData>[0]);
   const struct = makeData({ type: new Struct(schema.fields), length: values.length, nullCount: 0, children: [child] });
-  const metadata = new Map([
+  const metadata = new Map<string, string>([
     [BATCH_META.index, String(index)],
     [BATCH_META.offset, String(byteOffset)],
   ]);
+  if (hash !== undefined) metadata.set(BATCH_META.hash, hash);
   return new RecordBatch(schema, struct, metadata);
 }
 

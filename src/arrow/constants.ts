@@ -40,10 +40,14 @@ export const META = {
   batchBytes: 'duet.tensor.batch_bytes',
 } as const;
 
-/** Record batch (message) metadata keys. */
+/**
+ * Record batch (message) metadata keys. The content hash travels in the schema when the sender
+ * knows it up front, else in the last batch's metadata, so the sender can hash while it sends.
+ */
 export const BATCH_META = {
   index: 'duet.batch.index',
   offset: 'duet.batch.offset',
+  hash: 'duet.tensor.hash',
 } as const;
 
 /** The single column's name. */

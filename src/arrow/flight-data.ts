@@ -83,6 +83,8 @@ export interface BatchSlice {
   rows: number;
   /** The values, a view into data_body (not copied, maybe unaligned). */
   bytes: Uint8Array;
+  /** The tensor's hash, when this (last) batch carries it. */
+  hash: string | undefined;
 }
 
 function intMeta(meta: ReadonlyMap<string, string>, key: string): number {
@@ -115,6 +117,7 @@ export function decodeBatch(message: Message, body: Uint8Array, dtype: DType): B
     offset: intMeta(message.metadata, BATCH_META.offset),
     rows,
     bytes: body.subarray(data.offset, data.offset + byteLength),
+    hash: message.metadata.get(BATCH_META.hash),
   };
 }
 

@@ -12,14 +12,14 @@ export interface TensorContext {
   /** The codec id of the column's bytes; 'none' for raw tensor bytes. */
   codec: string;
   hashAlgorithm: string;
-  /** Hex digest of the tensor's raw bytes. */
+  /** Hex digest of the tensor's raw bytes; '' when it travels in the last batch instead. */
   hash: string;
   totalBytes: number;
   batchBytes: number;
 }
 
 export function contextToMetadata(ctx: TensorContext): Map<string, string> {
-  return new Map([
+  const meta = new Map([
     [META.version, TENSOR_FORMAT_VERSION],
     [META.dtype, ctx.dtype],
     [META.shape, JSON.stringify(ctx.shape)],
@@ -30,6 +30,8 @@ export function contextToMetadata(ctx: TensorContext): Map<string, string> {
     [META.totalBytes, String(ctx.totalBytes)],
     [META.batchBytes, String(ctx.batchBytes)],
   ]);
+  if (ctx.hash === '') meta.delete(META.hash);
+  return meta;
 }
 
 function bad(reason: string, message: string): DuetError {
@@ -84,8 +86,12 @@ export function contextFromMetadata(meta: ReadonlyMap<string, string>, maxTensor
   enforceLimit(limitName, Math.max(totalBytes, expected), maxTensorBytes, 'The tensor');
   const hashAlgorithm = required(meta, META.hashAlgorithm);
   if (hashAlgorithm !== HASH_ALGORITHM) throw bad('BAD_METADATA', `hash algorithm "${hashAlgorithm}" is not supported.`);
-  const hash = required(meta, META.hash);
-  if (!/^[0-9a-f]{32}$/.test(hash)) throw bad('BAD_METADATA', 'hash must be 32 hex digits.');
+  const hash = meta.get(META.hash) ?? '';
+  if (hash !== '' && !isHash(hash)) throw bad('BAD_METADATA', 'hash must be 32 hex digits.');
   const batchBytes = nonNegativeInt(meta, META.batchBytes);
   return { dtype, shape, byteOrder, codec, hashAlgorithm, hash, totalBytes, batchBytes };
+}
+
+export function isHash(value: string): boolean {
+  return /^[0-9a-f]{32}$/.test(value);
 }

@@ -1,11 +1,22 @@
 import { DuetError } from '../errors';
 import { configuredLimit } from '../limits';
-import { createHasher, HASH_ALGORITHM, hashBytes, tensorBytes, tensorFromBytes, type DType, type Hasher, type Tensor } from '../tensor';
+import {
+  bytesPerElement,
+  createHasher,
+  HASH_ALGORITHM,
+  hashBytes,
+  tensorBytes,
+  tensorFromBytes,
+  type DType,
+  type Hasher,
+  type Tensor,
+  type TensorData,
+} from '../tensor';
 import { arrowTypeMatches } from './arrow-types';
-import { batchBytesOf, tensorToArrow } from './batches';
+import { batchBytesOf, batchRanges, tensorBatch, tensorSchema, tensorToArrow } from './batches';
 import { CODEC_NONE, DEFAULT_MAX_TENSOR_BYTES, MAX_TENSOR_BYTES_RANGE } from './constants';
 import { batchFrame, decodeBatch, decodeHeader, decodeSchema, schemaFrame, type FlightFrame } from './flight-data';
-import { contextFromMetadata, type TensorContext } from './metadata';
+import { contextFromMetadata, isHash, type TensorContext } from './metadata';
 
 export interface EncodeOptions {
   batchBytes?: number;
@@ -25,6 +36,32 @@ export async function tensorContext(t: Tensor, options: EncodeOptions = {}): Pro
     totalBytes: bytes.byteLength,
     batchBytes: batchBytesOf(options.batchBytes),
   };
+}
+
+/**
+ * The frames of a tensor, made one at a time as the consumer pulls them. Without a known hash,
+ * it hashes each batch as it goes and puts the digest in the last batch's metadata, so hashing
+ * overlaps sending instead of delaying the first byte. An empty tensor's hash goes in the schema.
+ */
+export async function* encodeTensorStream(t: Tensor, options: EncodeOptions = {}, onHash?: (hash: string) => void): AsyncGenerator<FlightFrame> {
+  const bytes = tensorBytes(t);
+  const upFront = options.hash ?? (bytes.byteLength === 0 ? await hashBytes(bytes) : '');
+  const context: TensorContext = { ...(await tensorContext(t, { ...options, hash: upFront || 'pending' })), hash: upFront };
+  const schema = tensorSchema(context);
+  yield schemaFrame(schema);
+  const hasher = upFront === '' ? await createHasher() : undefined;
+  const width = bytesPerElement(t.dtype);
+  const ranges = batchRanges(t.data.length, t.dtype, context.batchBytes);
+  for (let i = 0; i < ranges.length; i++) {
+    const [s, e] = ranges[i]!;
+    const values = t.data.subarray(s, e) as TensorData;
+    hasher?.update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+    const last = i === ranges.length - 1;
+    const digest = last && hasher !== undefined ? hasher.digest() : undefined;
+    if (digest !== undefined) onHash?.(digest);
+    yield batchFrame(tensorBatch(schema, t.dtype, values, i, s * width, digest));
+  }
+  if (hasher === undefined) onHash?.(upFront);
 }
 
 /** The FlightData frames of a tensor: its schema, then one frame per record batch. Views, not copies. */
@@ -55,6 +92,7 @@ export class TensorDecoder {
   private out: Uint8Array | undefined;
   private single: Uint8Array | undefined;
   private nextIndex = 0;
+  private trailingHash: string | undefined;
   private received = 0;
   private readonly maxTensorBytes: number;
 
@@ -93,6 +131,12 @@ export class TensorDecoder {
         reason: 'OUT_OF_ORDER',
       });
     }
+    if (slice.hash !== undefined) {
+      if (!isHash(slice.hash) || this.received + slice.bytes.byteLength !== ctx.totalBytes) {
+        throw new DuetError('INVALID_ARGUMENT', 'Malformed FlightData: only the last record batch may carry the hash, as 32 hex digits.', { reason: 'MALFORMED_FLIGHT_DATA' });
+      }
+      this.trailingHash = slice.hash;
+    }
     this.hasher.update(slice.bytes);
     if (slice.offset === 0 && slice.bytes.byteLength === ctx.totalBytes) {
       // The whole tensor in one batch: keep the view; tensorFromBytes copies only if misaligned.
@@ -112,9 +156,13 @@ export class TensorDecoder {
     if (this.received !== ctx.totalBytes) {
       throw new DuetError('DATA_LOSS', `The stream ended after ${this.received} of ${ctx.totalBytes} bytes.`, { reason: 'TRUNCATED' });
     }
+    const expected = [ctx.hash, this.trailingHash].filter((h): h is string => h !== undefined && h !== '');
+    if (expected.length === 0) throw new DuetError('DATA_LOSS', 'The stream carried no content hash to verify.', { reason: 'MISSING_HASH' });
     const digest = this.hasher.digest();
-    if (digest !== ctx.hash) {
-      throw new DuetError('DATA_LOSS', `The tensor's ${ctx.hashAlgorithm} hash is ${digest}, but the sender's is ${ctx.hash}.`, { reason: 'HASH_MISMATCH' });
+    for (const h of expected) {
+      if (digest !== h) {
+        throw new DuetError('DATA_LOSS', `The tensor's ${ctx.hashAlgorithm} hash is ${digest}, but the sender's is ${h}.`, { reason: 'HASH_MISMATCH' });
+      }
     }
     return tensorFromBytes(ctx.dtype, ctx.shape, this.single ?? this.out ?? new Uint8Array(0));
   }

@@ -7,8 +7,10 @@ import {
   batchFrame,
   decodeBatch,
   decodeHeader,
+  decodeSchema,
   decodeTensor,
   encodeTensor,
+  encodeTensorStream,
   recordBatchOf,
   tensorContext,
   tensorFromArrow,
@@ -130,6 +132,28 @@ describe('Arrow tensors', () => {
     expect([e.code, e.reason]).toEqual(['DATA_LOSS', 'HASH_MISMATCH']);
   });
 
+  it('FL7: the streaming encoder hashes as it sends and puts the hash in the last batch', async () => {
+    for (const shape of [[0], [1], [33, 3]]) {
+      const t = sampleTensor('int8', shape);
+      let hash = '';
+      const frames: FlightFrame[] = [];
+      for await (const f of encodeTensorStream(t, { batchBytes: 16 }, (h) => (hash = h))) frames.push(f);
+      expect(hash).toBe((await tensorContext(t)).hash);
+      expect(sameTensor(await decodeTensor(frames), t)).toBe(true);
+      if (frames.length > 2) {
+        expect(decodeSchema(decodeHeader(frames[0]!.dataHeader)).metadata.has(META.hash)).toBe(false);
+        expect(decodeHeader(frames.at(-1)!.dataHeader).metadata.get(BATCH_META.hash)).toBe(hash);
+        const body = frames[1]!.dataBody.slice();
+        body[0] = body[0]! ^ 1;
+        const e = await rejection(decodeTensor([frames[0]!, { ...frames[1]!, dataBody: body }, ...frames.slice(2)]));
+        expect(e.reason).toBe('HASH_MISMATCH');
+        // A hash on any batch but the last is malformed.
+        const early = await rejection(decodeTensor([frames[0]!, frames.at(-1)!]));
+        expect(early.code).toMatch(/DATA_LOSS|INVALID_ARGUMENT/);
+      }
+    }
+  });
+
   it('FL7: missing, reordered or extra batches fail with DATA_LOSS', async () => {
     const { frames } = await encodeTensor(sampleTensor('int16', [40]), { batchBytes: 16 });
     expect((await rejection(decodeTensor(frames.slice(0, -1)))).reason).toBe('TRUNCATED');
@@ -169,12 +193,15 @@ describe('Arrow tensors', () => {
       [(m) => m.set(META.shape, '[7]'), 'BAD_SHAPE'],
       [(m) => m.set(META.shape, '[-6]'), 'BAD_SHAPE'],
       [(m) => m.set(META.shape, 'six'), 'BAD_SHAPE'],
-      [(m) => m.delete(META.hash), 'BAD_METADATA'],
+      [(m) => m.set(META.hash, 'xyz'), 'BAD_METADATA'],
+      [(m) => m.delete(META.totalBytes), 'BAD_METADATA'],
     ];
     for (const [edit, reason] of cases) {
       const e = await rejection(decodeTensor(withMeta(edit)));
       expect([e.code, e.reason]).toEqual(['INVALID_ARGUMENT', reason]);
     }
+    const noHash = await rejection(decodeTensor(withMeta((m) => m.delete(META.hash))));
+    expect([noHash.code, noHash.reason]).toEqual(['DATA_LOSS', 'MISSING_HASH']);
     const e = await rejection(decodeTensor((await encodeTensor(t)).frames, { expect: { dtype: 'float32', shape: [2, 3] } }));
     expect(e.reason).toBe('BAD_SHAPE');
   });

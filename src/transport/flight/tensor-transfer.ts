@@ -1,4 +1,4 @@
-import { encodeTensor, TensorDecoder, type FlightFrame } from '../../arrow';
+import { encodeTensorStream, TensorDecoder, type FlightFrame } from '../../arrow';
 import { DuetError } from '../../errors';
 import type { Tensor } from '../../tensor';
 import { FrameOpener, sealFrames } from './sealed-frames';
@@ -13,19 +13,22 @@ function checkAbort(signal: AbortSignal | undefined): void {
 
 export async function putTensorOver(transport: FrameTransport, ticket: Uint8Array, t: Tensor, options: PutOptions = {}): Promise<PutSummary> {
   checkAbort(options.signal);
-  const { context, frames } = await encodeTensor(t, { batchBytes: options.batchBytes, hash: options.hash });
+  const totalBytes = t.data.byteLength;
+  let hash = '';
+  let count = 0;
   let sent = 0;
   async function* plain(): AsyncGenerator<FlightFrame> {
-    for (const f of frames) {
+    for await (const f of encodeTensorStream(t, { batchBytes: options.batchBytes, hash: options.hash }, (h) => (hash = h))) {
       checkAbort(options.signal);
       yield f;
+      count++;
       sent += f.dataBody.byteLength;
-      options.onProgress?.({ bytes: Math.min(sent, context.totalBytes), totalBytes: context.totalBytes });
+      options.onProgress?.({ bytes: Math.min(sent, totalBytes), totalBytes });
     }
   }
   const stream = options.sealKey === undefined ? plain() : sealFrames(plain(), options.sealKey, ticket);
   await transport.doPut(ticket, stream, options.signal);
-  return { bytes: context.totalBytes, batches: frames.length - 1, hash: context.hash };
+  return { bytes: totalBytes, batches: count - 1, hash };
 }
 
 export async function getTensorOver(transport: FrameTransport, ticket: Uint8Array, options: GetOptions = {}): Promise<Tensor> {

@@ -1,0 +1,135 @@
+// Node <-> Node direct Flight (a headless data owner hosting Flight, a scientist DoGetting),
+// the 13 cases of shared/BENCHMARKS.md section 1. Time = from the scientist's DoGet to the typed
+// array ready with its hash verified; the owner hashes and encodes on request (inside the time).
+// Also, in the same run and interleaved: the raw gRPC ceiling (the same bytes as pre-encoded
+// FlightData, no tensor work). Run: npx tsx bench/flight-node.ts [runs]
+import { writeFileSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import { NodeFlightClient } from '../src/adapters/flight-client-node';
+import { encodeTensor } from '../src/arrow';
+import { ARRAY_OF, tensor, type DType, type Tensor } from '../src/tensor';
+import { encodeFlightData } from '../src/transport/flight/flight-data-codec';
+import { offerTensor, startFlightServer } from '../signaling-server/flight';
+
+const CASES: Array<[DType, number, number]> = [
+  ['float16', 100, 100], ['float16', 200, 200], ['float16', 500, 500], ['float16', 1000, 1000],
+  ['float32', 100, 100], ['float32', 200, 200], ['float32', 500, 500], ['float32', 1000, 1000],
+  ['float64', 100, 100], ['float64', 200, 200], ['float64', 500, 500], ['float64', 1000, 1000],
+  ['float64', 3000, 3000],
+];
+const SEED_ARROW_MS: Record<string, number> = {
+  'float16 100x100': 88.5, 'float16 200x200': 68.1, 'float16 500x500': 311.4, 'float16 1000x1000': 332.7,
+  'float32 100x100': 56.5, 'float32 200x200': 68.8, 'float32 500x500': 184.8, 'float32 1000x1000': 537.0,
+  'float64 100x100': 74.4, 'float64 200x200': 92.1, 'float64 500x500': 272.4, 'float64 1000x1000': 926.8,
+  'float64 3000x3000': 5447.7,
+};
+const RUNS = Number(process.argv[2] ?? 7);
+const WARMUP = 2;
+const session = { sessionId: 'bench' };
+
+function randomTensor(dtype: DType, rows: number, cols: number): Tensor {
+  const data = new ARRAY_OF[dtype](rows * cols);
+  const bytes = new Uint8Array(data.buffer);
+  for (let off = 0; off < bytes.length; off += 65536) globalThis.crypto.getRandomValues(bytes.subarray(off, Math.min(bytes.length, off + 65536)) as Uint8Array<ArrayBuffer>);
+  if (dtype === 'float16') for (let i = 0; i < data.length; i++) (data as Uint16Array)[i]! &= 0xbbff; // finite halves
+  if (dtype !== 'float16') for (let i = 0; i < data.length; i++) (data as Float64Array)[i] = Math.random() * 2 - 1;
+  return tensor(dtype, [rows, cols], data as never);
+}
+
+function stats(xs: number[]) {
+  const s = [...xs].sort((a, b) => a - b);
+  return { median: s[Math.floor(s.length / 2)]!, min: s[0]!, max: s.at(-1)! };
+}
+
+const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+
+async function main() {
+  const server = await startFlightServer({ authenticate: () => session, port: 0, host: '127.0.0.1' });
+  const client = new NodeFlightClient({ address: `127.0.0.1:${server.port}` });
+  await client.handshake(new Uint8Array(0));
+  const rows: Array<Record<string, unknown>> = [];
+  for (const [dtype, r, c] of CASES) {
+    const name = `${dtype} ${r}x${c}`;
+    const t = randomTensor(dtype, r, c);
+    const { frames } = await encodeTensor(t);
+    const raw = frames.map((f) => encodeFlightData(f));
+    const rawBytes = raw.reduce((n, b) => n + b.byteLength, 0);
+    const flight: number[] = [];
+    const ceiling: number[] = [];
+    for (let i = 0; i < WARMUP + RUNS; i++) {
+      // Interleaved: the tensor path, then the raw ceiling, each run.
+      const ticket = offerTensor(server.relay, session, t);
+      const t0 = performance.now();
+      const back = await client.getTensor(ticket);
+      const t1 = performance.now();
+      if (back.data.byteLength !== t.data.byteLength) throw new Error('size mismatch');
+      const rawTicket = server.relay.offer(session, async function* () {
+        yield* raw;
+      });
+      const t2 = performance.now();
+      let n = 0;
+      for await (const f of client.doGet(rawTicket)) n += f.dataBody.byteLength + f.dataHeader.byteLength;
+      const t3 = performance.now();
+      if (n === 0 && t.data.byteLength > 0) throw new Error('no bytes');
+      if (i >= WARMUP) {
+        flight.push(t1 - t0);
+        ceiling.push(t3 - t2);
+      }
+    }
+    const f = stats(flight);
+    const g = stats(ceiling);
+    const mb = t.data.byteLength / 1e6;
+    const row = {
+      case: name,
+      dtype,
+      shape: [r, c],
+      bytes: t.data.byteLength,
+      flight_ms: { median: round(f.median), min: round(f.min), max: round(f.max) },
+      flight_MBps: round(mb / (f.median / 1000), 0),
+      raw_grpc_ms: { median: round(g.median), min: round(g.min), max: round(g.max) },
+      raw_grpc_MBps: round(rawBytes / 1e6 / (g.median / 1000), 0),
+      seed_arrow_ms: SEED_ARROW_MS[name],
+      speedup_vs_seed_arrow: round(SEED_ARROW_MS[name]! / f.median, 1),
+    };
+    rows.push(row);
+    console.log(`${name.padEnd(18)} flight ${String(row.flight_ms.median).padStart(7)} ms (${row.flight_ms.min}-${row.flight_ms.max})  ${row.flight_MBps} MB/s   raw gRPC ${row.raw_grpc_ms.median} ms  ${row.raw_grpc_MBps} MB/s`);
+  }
+  client.close();
+  await server.close();
+  const machine = {
+    cores: os.cpus().length,
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    memory_GiB: round(os.totalmem() / 2 ** 30, 1),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+  };
+  const date = new Date().toISOString();
+  mkdirSync('docs/benchmarks', { recursive: true });
+  writeFileSync('docs/benchmarks/flight-node.json', JSON.stringify({ benchmark: 'flight-node', date, machine, runs: RUNS, warmup: WARMUP, cases: rows }, null, 2) + '\n');
+  const md = [
+    '# Node <-> Node direct Flight (bench/flight-node.ts)',
+    '',
+    `Date: ${date}. Machine: ${machine.cores} cores (${machine.cpu}), ${machine.memory_GiB} GiB, Node ${machine.node}, ${machine.platform}.`,
+    `Median of ${RUNS} runs after ${WARMUP} warm-up runs; min-max in brackets. Loopback, one process (owner server and scientist client share the event loop and the 2 cores).`,
+    '',
+    'Time = scientist DoGet until the typed array is ready with its xxh128 hash verified; the owner hashes and encodes on request, inside the time.',
+    '`raw gRPC` = the same FlightData messages pre-encoded and streamed with no tensor work, interleaved with the tensor runs.',
+    '',
+    '| case | Flight ms | MB/s | raw gRPC ms | raw MB/s | seed Arrow ms | x seed |',
+    '|---|---|---|---|---|---|---|',
+    ...rows.map((r) => {
+      const f = r.flight_ms as { median: number; min: number; max: number };
+      const g = r.raw_grpc_ms as { median: number; min: number; max: number };
+      return `| ${r.case} | ${f.median} (${f.min}-${f.max}) | ${r.flight_MBps} | ${g.median} (${g.min}-${g.max}) | ${r.raw_grpc_MBps} | ${r.seed_arrow_ms} | ${r.speedup_vs_seed_arrow} |`;
+    }),
+    '',
+    'Target: float64 3000x3000 (72 MB) in <= 250 ms; 100x100 in <= 10 ms.',
+    '',
+  ].join('\n');
+  writeFileSync('docs/benchmarks/flight-node.md', md);
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
