@@ -3,13 +3,12 @@
 // array ready with its hash verified; the owner hashes and encodes on request (inside the time).
 // Also, in the same run and interleaved: the raw gRPC ceiling (the same bytes as pre-encoded
 // FlightData, no tensor work). Run: npx tsx bench/flight-node.ts [runs]
+import { fork } from 'node:child_process';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import { NodeFlightClient } from '../src/adapters/flight-client-node';
-import { encodeTensor } from '../src/arrow';
-import { ARRAY_OF, tensor, type DType, type Tensor } from '../src/tensor';
-import { encodeFlightData } from '../src/transport/flight/flight-data-codec';
-import { offerTensor, startFlightServer } from '../signaling-server/flight';
+import type { DType } from '../src/tensor';
+import type { OfferRequest } from './flight-owner';
 
 const CASES: Array<[DType, number, number]> = [
   ['float16', 100, 100], ['float16', 200, 200], ['float16', 500, 500], ['float16', 1000, 1000],
@@ -25,17 +24,6 @@ const SEED_ARROW_MS: Record<string, number> = {
 };
 const RUNS = Number(process.argv[2] ?? 7);
 const WARMUP = 2;
-const session = { sessionId: 'bench' };
-
-function randomTensor(dtype: DType, rows: number, cols: number): Tensor {
-  const data = new ARRAY_OF[dtype](rows * cols);
-  const bytes = new Uint8Array(data.buffer);
-  for (let off = 0; off < bytes.length; off += 65536) globalThis.crypto.getRandomValues(bytes.subarray(off, Math.min(bytes.length, off + 65536)) as Uint8Array<ArrayBuffer>);
-  if (dtype === 'float16') for (let i = 0; i < data.length; i++) (data as Uint16Array)[i]! &= 0xbbff; // finite halves
-  if (dtype !== 'float16') for (let i = 0; i < data.length; i++) (data as Float64Array)[i] = Math.random() * 2 - 1;
-  return tensor(dtype, [rows, cols], data as never);
-}
-
 function stats(xs: number[]) {
   const s = [...xs].sort((a, b) => a - b);
   return { median: s[Math.floor(s.length / 2)]!, min: s[0]!, max: s.at(-1)! };
@@ -44,33 +32,44 @@ function stats(xs: number[]) {
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 
 async function main() {
-  const server = await startFlightServer({ authenticate: () => session, port: 0, host: '127.0.0.1' });
-  const client = new NodeFlightClient({ address: `127.0.0.1:${server.port}` });
+  const owner = fork(new URL('./flight-owner.ts', import.meta.url), [], { execArgv: ['--import', 'tsx'] });
+  let nextId = 0;
+  const pending = new Map<number, (r: { ticket: number[]; rawBytes: number }) => void>();
+  const port = await new Promise<number>((resolve) =>
+    owner.on('message', (m: { port?: number; id?: number; ticket?: number[]; rawBytes?: number }) => {
+      if (m.port !== undefined) resolve(m.port);
+      else if (m.id !== undefined) pending.get(m.id)?.({ ticket: m.ticket!, rawBytes: m.rawBytes! });
+    }),
+  );
+  const offer = (dtype: DType, shape: [number, number], raw: boolean) =>
+    new Promise<{ ticket: Uint8Array; rawBytes: number }>((resolve) => {
+      const id = nextId++;
+      pending.set(id, (r) => resolve({ ticket: new Uint8Array(r.ticket), rawBytes: r.rawBytes }));
+      owner.send({ id, dtype, shape, raw } satisfies OfferRequest);
+    });
+  const client = new NodeFlightClient({ address: `127.0.0.1:${port}` });
   await client.handshake(new Uint8Array(0));
   const rows: Array<Record<string, unknown>> = [];
   for (const [dtype, r, c] of CASES) {
     const name = `${dtype} ${r}x${c}`;
-    const t = randomTensor(dtype, r, c);
-    const { frames } = await encodeTensor(t);
-    const raw = frames.map((f) => encodeFlightData(f));
-    const rawBytes = raw.reduce((n, b) => n + b.byteLength, 0);
     const flight: number[] = [];
     const ceiling: number[] = [];
+    let rawBytes = 0;
+    const bytes = r * c * (dtype === 'float16' ? 2 : dtype === 'float32' ? 4 : 8);
     for (let i = 0; i < WARMUP + RUNS; i++) {
       // Interleaved: the tensor path, then the raw ceiling, each run.
-      const ticket = offerTensor(server.relay, session, t);
+      const { ticket } = await offer(dtype, [r, c], false);
       const t0 = performance.now();
       const back = await client.getTensor(ticket);
       const t1 = performance.now();
-      if (back.data.byteLength !== t.data.byteLength) throw new Error('size mismatch');
-      const rawTicket = server.relay.offer(session, async function* () {
-        yield* raw;
-      });
+      if (back.data.byteLength !== bytes) throw new Error('size mismatch');
+      const raw = await offer(dtype, [r, c], true);
+      rawBytes = raw.rawBytes;
       const t2 = performance.now();
       let n = 0;
-      for await (const f of client.doGet(rawTicket)) n += f.dataBody.byteLength + f.dataHeader.byteLength;
+      for await (const f of client.doGet(raw.ticket)) n += f.dataBody.byteLength + f.dataHeader.byteLength;
       const t3 = performance.now();
-      if (n === 0 && t.data.byteLength > 0) throw new Error('no bytes');
+      if (n === 0) throw new Error('no bytes');
       if (i >= WARMUP) {
         flight.push(t1 - t0);
         ceiling.push(t3 - t2);
@@ -78,12 +77,12 @@ async function main() {
     }
     const f = stats(flight);
     const g = stats(ceiling);
-    const mb = t.data.byteLength / 1e6;
+    const mb = bytes / 1e6;
     const row = {
       case: name,
       dtype,
       shape: [r, c],
-      bytes: t.data.byteLength,
+      bytes,
       flight_ms: { median: round(f.median), min: round(f.min), max: round(f.max) },
       flight_MBps: round(mb / (f.median / 1000), 0),
       raw_grpc_ms: { median: round(g.median), min: round(g.min), max: round(g.max) },
@@ -95,7 +94,7 @@ async function main() {
     console.log(`${name.padEnd(18)} flight ${String(row.flight_ms.median).padStart(7)} ms (${row.flight_ms.min}-${row.flight_ms.max})  ${row.flight_MBps} MB/s   raw gRPC ${row.raw_grpc_ms.median} ms  ${row.raw_grpc_MBps} MB/s`);
   }
   client.close();
-  await server.close();
+  owner.send('stop');
   const machine = {
     cores: os.cpus().length,
     cpu: os.cpus()[0]?.model ?? 'unknown',
@@ -110,7 +109,7 @@ async function main() {
     '# Node <-> Node direct Flight (bench/flight-node.ts)',
     '',
     `Date: ${date}. Machine: ${machine.cores} cores (${machine.cpu}), ${machine.memory_GiB} GiB, Node ${machine.node}, ${machine.platform}.`,
-    `Median of ${RUNS} runs after ${WARMUP} warm-up runs; min-max in brackets. Loopback, one process (owner server and scientist client share the event loop and the 2 cores).`,
+    `Median of ${RUNS} runs after ${WARMUP} warm-up runs; min-max in brackets. Loopback; the owner (Flight server) and the scientist (client) are two Node processes on the 2 cores.`,
     '',
     'Time = scientist DoGet until the typed array is ready with its xxh128 hash verified; the owner hashes and encodes on request, inside the time.',
     '`raw gRPC` = the same FlightData messages pre-encoded and streamed with no tensor work, interleaved with the tensor runs.',

@@ -44,3 +44,33 @@ describe('Flight relay, Node to Node', () => {
     expect(got.length).toBeGreaterThan(5);
   });
 });
+
+describe('Relay memory bound', () => {
+  it('FL9: the relay never holds more than maxBufferedBytes of a transfer, whatever its size', async () => {
+    const { startTestServer: start, connectedClient: connect } = await import('../helpers/flight');
+    const server = await start({ maxBufferedBytes: 64 * 1024 });
+    const p = await connect(server.port);
+    const c = await connect(server.port);
+    try {
+      const ticket = await p.createTicket();
+      const body = new Uint8Array(16 * 1024).fill(3);
+      async function* frames() {
+        for (let i = 0; i < 512; i++) yield { dataHeader: new Uint8Array(8), dataBody: body, appMetadata: new Uint8Array(0) };
+      }
+      let received = 0;
+      await Promise.all([
+        p.doPut(ticket, frames()),
+        (async () => {
+          for await (const f of c.doGet(ticket)) received += f.dataBody.byteLength;
+        })(),
+      ]);
+      expect(received).toBe(512 * 16 * 1024);
+      expect(server.relay.peakBufferedBytes).toBeGreaterThan(0);
+      expect(server.relay.peakBufferedBytes).toBeLessThanOrEqual(64 * 1024);
+    } finally {
+      p.close();
+      c.close();
+      await server.close();
+    }
+  });
+});
