@@ -45,3 +45,8 @@ export const STALL_TIMEOUT_RANGE = { min: 1, max: 10 * 60_000 } as const;
 
 /** The Duet action that issues a ticket bound to the caller's session. */
 export const ACTION_CREATE_TICKET = 'duet.ticket.create';
+
+/** URL prefix of the browser bridge on the hub's HTTP port; its WebSocket is `${prefix}/ws`. */
+export const BRIDGE_PREFIX = '/flight';
+/** A bridge unary request (Handshake, Action, Ticket) is tiny; bigger bodies are refused unread. */
+export const BRIDGE_MAX_REQUEST_BYTES = 64 * 1024;

@@ -5,3 +5,5 @@ export type { Authenticate, Principal } from './tokens';
 export { createFlightServer, startFlightServer } from './server';
 export type { FlightServerOptions, FlightServerHandle } from './server';
 export { offerTensor } from './offer';
+export { attachFlightBridge } from './bridge';
+export type { FlightBridge, FlightBridgeOptions } from './bridge';

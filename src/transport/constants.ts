@@ -13,3 +13,12 @@ export const SEAL_TAG_BYTES = 16;
 export const SEAL_MAX_MESSAGES = 2 ** 32;
 /** HKDF info and AAD label; bumping the version changes every key and every tag. */
 export const SEAL_LABEL = 'duet/flight-seal/v1';
+
+/**
+ * Bytes a page lets queue in its WebSocket before it waits (browsers have no drain event, so the
+ * client polls bufferedAmount). 8 MiB keeps two 4 MiB batches in flight, which measured enough to
+ * keep the socket busy, without holding the whole tensor twice.
+ */
+export const BRIDGE_MAX_BUFFERED_AMOUNT = 8 * 1024 * 1024;
+/** How often a waiting page re-checks bufferedAmount. */
+export const BRIDGE_POLL_MS = 2;
