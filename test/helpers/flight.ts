@@ -1,6 +1,6 @@
 import { NodeFlightClient } from '../../src/adapters/flight-client-node';
 import { DuetError, isDuetError } from '../../src/errors';
-import { startFlightServer, type FlightRelayOptions, type FlightServerHandle } from '../../signaling-server/flight';
+import { startFlightServer, type FlightRelayOptions, type FlightServerHandle, type FlightServerOptions } from '../../signaling-server/flight';
 
 const enc = new TextEncoder();
 
@@ -15,7 +15,7 @@ export const testAuthenticate: FlightRelayOptions['authenticate'] = (payload) =>
   return { sessionId: text.slice('session:'.length) };
 };
 
-export async function startTestServer(options: Partial<FlightRelayOptions> = {}): Promise<FlightServerHandle & { port: number }> {
+export async function startTestServer(options: Partial<FlightServerOptions> = {}): Promise<FlightServerHandle & { port: number }> {
   return startFlightServer({ authenticate: testAuthenticate, port: 0, host: '127.0.0.1', ...options });
 }
 
