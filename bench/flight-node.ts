@@ -101,6 +101,8 @@ async function main() {
     memory_GiB: round(os.totalmem() / 2 ** 30, 1),
     node: process.version,
     platform: `${os.platform()} ${os.release()}`,
+    // The machine is shared; the 1/5/15-minute load averages at the end say how busy it was.
+    load_average_at_end: os.loadavg().map((x) => round(x, 2)),
   };
   const date = new Date().toISOString();
   mkdirSync('docs/benchmarks', { recursive: true });
@@ -109,6 +111,7 @@ async function main() {
     '# Node <-> Node direct Flight (bench/flight-node.ts)',
     '',
     `Date: ${date}. Machine: ${machine.cores} cores (${machine.cpu}), ${machine.memory_GiB} GiB, Node ${machine.node}, ${machine.platform}.`,
+    `Load average (1/5/15 min) at the end: ${machine.load_average_at_end.join(' / ')} on ${machine.cores} cores (the machine is shared with other work).`,
     `Median of ${RUNS} runs after ${WARMUP} warm-up runs; min-max in brackets. Loopback; the owner (Flight server) and the scientist (client) are two Node processes on the 2 cores.`,
     '',
     'Time = scientist DoGet until the typed array is ready with its xxh128 hash verified; the owner hashes and encodes on request, inside the time.',

@@ -128,6 +128,18 @@ export function attachFlightBridge(httpServer: HttpServer, relay: FlightRelay, o
   return bridge;
 }
 
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
 async function serveCall(relay: FlightRelay, path: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   let started = false;
   const start = () => {
@@ -179,7 +191,7 @@ async function serveCall(relay: FlightRelay, path: string, req: IncomingMessage,
         for await (const raw of source) {
           if (gone) break;
           res.write(grpcWebPrefix(raw.byteLength));
-          if (!res.write(raw)) await new Promise<void>((r) => (res.once('drain', r), res.once('close', r)));
+          if (!res.write(raw)) await drained(res);
         }
         if (gone) return;
         break;
