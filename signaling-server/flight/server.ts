@@ -1,6 +1,7 @@
 import { Server, ServerCredentials, type ChannelOptions } from '@grpc/grpc-js';
 import { flightServiceDefinition } from '../../src/adapters/flight-grpc-node';
 import { DuetError } from '../../src/errors';
+import { configuredLimit } from '../../src/limits';
 import { FLIGHT_HOST, FLIGHT_PORT, MAX_FLIGHT_MESSAGE_BYTES } from './constants';
 import { FlightRelay, type FlightRelayOptions } from './relay';
 import { flightServiceHandlers } from './service';
@@ -64,4 +65,10 @@ export async function startFlightServer(options: FlightServerOptions & { port?: 
   const handle = createFlightServer(options);
   const port = await handle.listen(options.port, options.host);
   return { ...handle, port };
+}
+
+/** The port from the environment's FLIGHT_PORT (validated), else FLIGHT_PORT; for the hub's bootstrap. */
+export function flightPortFromEnv(env: Record<string, string | undefined> = process.env): number {
+  const raw = env['FLIGHT_PORT'];
+  return configuredLimit('FLIGHT_PORT', raw === undefined || raw === '' ? undefined : Number(raw), FLIGHT_PORT, { min: 0, max: 65535 });
 }

@@ -14,19 +14,8 @@ import {
   type Result,
 } from '../wire/gen/arrow/flight/protocol/Flight_pb';
 import { flightServiceDefinition, fromGrpcError, type RawFlightData } from './flight-grpc-node';
+import { CLIENT_FLOW_CONTROL_WINDOW, CLIENT_MAX_IN_FLIGHT_BYTES, CLIENT_MAX_MESSAGE_BYTES, FLIGHT_HANDSHAKE_VERSION } from './constants';
 import { BoundedWriter } from './grpc-streams-node';
-
-/** Bytes a client keeps queued in grpc-js before waiting; bounds its memory like the relay's. */
-export const CLIENT_MAX_IN_FLIGHT_BYTES = 16 * 1024 * 1024;
-/** The largest message a client accepts: the service's largest batch plus headers and tags. */
-export const CLIENT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024 + 64 * 1024;
-/**
- * HTTP/2 receive window. The default 64 KiB makes a fast sender wait for a WINDOW_UPDATE every
- * 64 KiB; 16 MiB lets a whole batch or more be on the wire at once (measured in bench/flight-node.ts).
- */
-export const CLIENT_FLOW_CONTROL_WINDOW = 16 * 1024 * 1024;
-
-export const FLIGHT_HANDSHAKE_VERSION = 1n;
 
 export interface NodeFlightClientOptions {
   /** host:port of a Flight service. */
