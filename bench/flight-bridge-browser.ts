@@ -49,7 +49,7 @@ async function main() {
   });
   await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
   const port = (http.address() as AddressInfo).port;
-  const grpc = await startFlightServer({ authenticate: () => ({ sessionId: 'bench' }), relay, port: 0, host: '127.0.0.1' });
+  const grpc = await startFlightServer({ relay, port: 0, host: '127.0.0.1' });
   const node = new NodeFlightClient({ address: `127.0.0.1:${grpc.port}` });
   await node.handshake(new Uint8Array(0));
 

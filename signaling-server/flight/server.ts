@@ -6,11 +6,13 @@ import { FLIGHT_HOST, FLIGHT_PORT, MAX_FLIGHT_MESSAGE_BYTES } from './constants'
 import { FlightRelay, type FlightRelayOptions } from './relay';
 import { flightServiceHandlers } from './service';
 
-export interface FlightServerOptions extends FlightRelayOptions {
-  /** Reuse a relay (e.g. the one the HTTP bridge also drives); otherwise one is made from these options. */
-  relay?: FlightRelay;
+export type FlightServerOptions = {
   grpcOptions?: ChannelOptions;
-}
+} & (
+  | (FlightRelayOptions & { relay?: undefined })
+  /** Share a relay (e.g. the one the HTTP bridge also drives). */
+  | { relay: FlightRelay }
+);
 
 export interface FlightServerHandle {
   readonly relay: FlightRelay;
@@ -26,7 +28,7 @@ export interface FlightServerHandle {
  * (serving its own tensors via relay.offer). Not yet listening: call listen().
  */
 export function createFlightServer(options: FlightServerOptions): FlightServerHandle {
-  const relay = options.relay ?? new FlightRelay(options);
+  const relay = options.relay ?? new FlightRelay(options as FlightRelayOptions);
   const server = new Server({
     'grpc.max_receive_message_length': MAX_FLIGHT_MESSAGE_BYTES,
     'grpc.max_send_message_length': MAX_FLIGHT_MESSAGE_BYTES,
