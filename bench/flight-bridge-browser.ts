@@ -38,6 +38,11 @@ async function main() {
     if (req.url === '/') res.end('<!doctype html><script src="/page.js"></script>');
     else if (req.url === '/page.js') res.end(js);
     else if (req.url === '/raw') res.end(RAW);
+    else if (req.url === '/sink') {
+      let got = 0;
+      req.on('data', (d: Buffer) => (got += d.byteLength));
+      req.on('end', () => res.end(String(got)));
+    }
     else res.writeHead(404).end();
   });
   attachFlightBridge(http, relay);
@@ -45,6 +50,13 @@ async function main() {
   http.on('upgrade', (req, socket, head) => {
     if (req.url === '/raw-ws') rawWs.handleUpgrade(req, socket, head, (ws) => {
       for (let at = 0; at < RAW.byteLength; at += CHUNK) ws.send(RAW.subarray(at, Math.min(RAW.byteLength, at + CHUNK)));
+    });
+    if (req.url === '/raw-up') rawWs.handleUpgrade(req, socket, head, (ws) => {
+      let got = 0;
+      ws.on('message', (d: Buffer) => {
+        got += d.byteLength;
+        if (got >= RAW.byteLength) ws.send('done');
+      });
     });
   });
   await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
@@ -65,7 +77,7 @@ async function main() {
 
   const data = new Float64Array(N).map((_, i) => Math.sin(i));
   const t = tensor('float64', [3000, 3000], data);
-  const results: Record<string, number[]> = { page_doget_offered: [], page_doget: [], page_doput: [], fetch_arraybuffer: [], fetch_chunked: [], websocket_messages: [] };
+  const results: Record<string, number[]> = { page_doget_offered: [], page_doget: [], page_doput: [], fetch_arraybuffer: [], fetch_chunked: [], websocket_messages: [], websocket_upload: [], fetch_post: [] };
   const chromeVersion = browser.version();
   for (let i = 0; i < WARMUP + RUNS; i++) {
     // page DoGet of a tensor the hub process serves itself (offerTensor: encoded and hashed on request)
@@ -141,7 +153,29 @@ async function main() {
       });
       const wsMs = performance.now() - s;
       if (a.byteLength !== 72e6 || n !== 72e6 || wsBytes !== 72e6) throw new Error('bad raw size');
-      return { fetchMs, chunkedMs, wsMs };
+      // Upload: 18 binary messages of 4 MiB, the same bufferedAmount wait as the bridge client.
+      const up = new WebSocket(`ws://127.0.0.1:${port}/raw-up`);
+      up.binaryType = 'arraybuffer';
+      await new Promise((r) => (up.onopen = r));
+      const chunk = new Uint8Array(4 * 1024 * 1024).fill(2);
+      s = performance.now();
+      const acked = new Promise((r) => (up.onmessage = r));
+      let sent = 0;
+      while (sent < 72e6) {
+        while (up.bufferedAmount > 8 * 1024 * 1024) await new Promise((r) => setTimeout(r, 2));
+        const n = Math.min(chunk.byteLength, 72e6 - sent);
+        up.send(chunk.subarray(0, n));
+        sent += n;
+      }
+      await acked;
+      const upMs = performance.now() - s;
+      up.close();
+      const body = new Uint8Array(72e6).fill(3);
+      s = performance.now();
+      const posted = await (await fetch(`http://127.0.0.1:${port}/sink`, { method: 'POST', body })).text();
+      const postMs = performance.now() - s;
+      if (posted !== '72000000') throw new Error('bad post size');
+      return { fetchMs, chunkedMs, wsMs, upMs, postMs };
     }, port);
     if (i >= WARMUP) {
       results['page_doget_offered']!.push(offeredMs);
@@ -150,8 +184,10 @@ async function main() {
       results['fetch_arraybuffer']!.push(raw.fetchMs);
       results['fetch_chunked']!.push(raw.chunkedMs);
       results['websocket_messages']!.push(raw.wsMs);
+      results['websocket_upload']!.push(raw.upMs);
+      results['fetch_post']!.push(raw.postMs);
     }
-    console.log(`run ${i}: page DoGet offered ${offeredMs.toFixed(0)} ms, relayed ${getMs.toFixed(0)} ms, page DoPut ${putTotal.toFixed(0)} ms, raw fetch ${raw.fetchMs.toFixed(0)} / chunked ${raw.chunkedMs.toFixed(0)} / ws ${raw.wsMs.toFixed(0)} ms`);
+    console.log(`run ${i}: page DoGet offered ${offeredMs.toFixed(0)} ms, relayed ${getMs.toFixed(0)} ms, page DoPut ${putTotal.toFixed(0)} ms, raw fetch ${raw.fetchMs.toFixed(0)} / chunked ${raw.chunkedMs.toFixed(0)} / ws ${raw.wsMs.toFixed(0)} ms, ws upload ${raw.upMs.toFixed(0)} ms, POST ${raw.postMs.toFixed(0)} ms`);
   }
   await browser.close();
   node.close();
@@ -169,7 +205,7 @@ async function main() {
       '# Browser bridge in Chromium (bench/flight-bridge-browser.ts)',
       '',
       `Date: ${date}. ${machine.cores} cores, ${machine.memory_GiB} GiB, Node ${machine.node}, Chromium ${machine.chromium} headless. Load average at the end: ${machine.load_average_at_end.join(' / ')} (shared machine).`,
-      `72 MB (float64 3000x3000); median of ${RUNS} runs after ${WARMUP} warm-up, ms.`,
+      `72 MB (float64 3000x3000); median of ${RUNS} runs after ${WARMUP} warm-up, ms. The hub, the Node peer and this driver share one Node process; the page is a second process.`,
       '',
       '| path | median ms | min-max |',
       '|---|---|---|',
@@ -178,7 +214,9 @@ async function main() {
       row('page DoPut: page WebSocket -> relay -> Node DoGet (gRPC), hash verified', 'page_doput'),
       row('transport only: fetch().arrayBuffer() of 72 MB', 'fetch_arraybuffer'),
       row('transport only: the same fetch read chunk by chunk', 'fetch_chunked'),
-      row('transport only: 18 WebSocket messages of 4 MiB', 'websocket_messages'),
+      row('transport only: 18 WebSocket messages of 4 MiB, hub to page', 'websocket_messages'),
+      row('transport only: 18 WebSocket messages of 4 MiB, page to hub', 'websocket_upload'),
+      row('transport only: one fetch POST of 72 MB, page to hub', 'fetch_post'),
       '',
     ].join('\n'),
   );

@@ -5,7 +5,7 @@ import type { Tensor } from '../../tensor';
 import { ActionSchema, FlightDataSchema, HandshakeRequestSchema, HandshakeResponseSchema, ResultSchema, TicketSchema } from '../../wire/gen/arrow/flight/protocol/Flight_pb';
 import { BridgePutOpenSchema, BridgePutResultSchema } from '../../wire/gen/duet/v1/flight_bridge_pb';
 import { isErrorCode } from '../../errors';
-import { BRIDGE_MAX_BUFFERED_AMOUNT, BRIDGE_POLL_MS } from '../constants';
+import { BRIDGE_MAX_BUFFERED_AMOUNT, BRIDGE_POLL_MS, BRIDGE_UPLOAD_BATCH_BYTES } from '../constants';
 import { encodeFlightData, frameOf } from './flight-data-codec';
 import { errorOfFields, GRPC_WEB_CONTENT_TYPE, grpcWebFrame, parseGrpcWebBody } from './grpc-web';
 import { getTensorOver, putTensorOver } from './tensor-transfer';
@@ -96,7 +96,7 @@ export class BridgeFlightClient implements FlightClient, FrameTransport {
   }
 
   putTensor(ticket: Uint8Array, t: Tensor, options?: PutOptions): Promise<PutSummary> {
-    return putTensorOver(this, ticket, t, options);
+    return putTensorOver(this, ticket, t, { batchBytes: BRIDGE_UPLOAD_BATCH_BYTES, ...options });
   }
 
   getTensor(ticket: Uint8Array, options?: GetOptions): Promise<Tensor> {
