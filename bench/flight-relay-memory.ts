@@ -13,7 +13,7 @@ const CHUNK = 4 * 1024 * 1024;
 const MiB = 1024 * 1024;
 
 async function main() {
-  const hub = fork(new URL('./flight-relay-hub.ts', import.meta.url), [], { execArgv: ['--import', 'tsx'] });
+  const hub = fork(new URL('./flight-relay-hub.ts', import.meta.url), [], { execArgv: ['--import', 'tsx', ...(process.env.HUB_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/hubprof'] : [])] });
   const inbox: Array<(m: Record<string, unknown>) => void> = [];
   hub.on('message', (m: Record<string, unknown>) => inbox.shift()?.(m));
   const ask = (msg?: string) =>

@@ -65,3 +65,20 @@ describe('Flight configuration', () => {
     }
   });
 });
+
+describe('Flight handshake and tokens', () => {
+  it('FL6: an unknown protocol version is FAILED_PRECONDITION; tokens expire after tokenTtlMs', async () => {
+    const clock = { t: 1_000 };
+    const relay = new FlightRelay({ authenticate: () => ({ sessionId: 's' }), tokenTtlMs: 10, now: () => clock.t });
+    try {
+      await expect(relay.handshake(7, new Uint8Array(0))).rejects.toMatchObject({ code: 'FAILED_PRECONDITION', reason: 'VERSION_MISMATCH' });
+      const token = await relay.handshake(1, new Uint8Array(0));
+      expect(relay.principalOf(`Bearer ${token}`)).toEqual({ sessionId: 's' });
+      clock.t += 10;
+      expect(() => relay.principalOf(`Bearer ${token}`)).toThrowError(/unknown or expired/);
+      expect(() => relay.principalOf(token)).toThrowError(/unknown or expired/);
+    } finally {
+      relay.close();
+    }
+  });
+});
