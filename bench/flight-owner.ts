@@ -1,6 +1,6 @@
 // The data owner of bench/flight-node.ts, in its own process as a real peer would be: it hosts
 // Flight and, on request over IPC, offers a tensor (encoded and hashed on DoGet) or the same
-// bytes pre-encoded (the raw gRPC ceiling).
+// bytes pre-encoded (the raw gRPC ceiling). BATCH_BYTES in the environment overrides the batch size.
 import { encodeTensor } from '../src/arrow';
 import { ARRAY_OF, tensor, type DType, type Tensor } from '../src/tensor';
 import { encodeFlightData } from '../src/transport/flight/flight-data-codec';
@@ -49,7 +49,7 @@ async function main() {
         ? server.relay.offer(session, async function* () {
             yield* e.raw;
           })
-        : offerTensor(server.relay, session, e.t);
+        : offerTensor(server.relay, session, e.t, { batchBytes: process.env['BATCH_BYTES'] ? Number(process.env['BATCH_BYTES']) : undefined });
       process.send!({ id: msg.id, ticket: Array.from(ticket), rawBytes: e.raw.reduce((n, b) => n + b.byteLength, 0) });
     })();
   });
