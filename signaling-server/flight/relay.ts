@@ -122,6 +122,8 @@ export class FlightRelay {
     const { pipe } = entry;
     try {
       for await (const m of messages) await pipe.push(m);
+      // The transfer may have failed (stalled, expired, consumer gone) after the last push.
+      if (pipe.error !== undefined) throw pipe.error;
       pipe.end();
       return pipe.transferredBytes;
     } catch (e) {

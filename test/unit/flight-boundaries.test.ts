@@ -82,3 +82,56 @@ describe('Flight handshake and tokens', () => {
     }
   });
 });
+
+describe('Relay failures without servers', () => {
+  const msg = (n: number) => new Uint8Array(n).fill(1);
+
+  it('FL10: a transfer with no progress for stallTimeoutMs fails both sides with DEADLINE_EXCEEDED/STALLED', async () => {
+    const clock = { t: 0 };
+    const relay = new FlightRelay({ authenticate: () => ({ sessionId: 's' }), stallTimeoutMs: 100, now: () => clock.t });
+    const who = { sessionId: 's' };
+    try {
+      const ticket = relay.createTicket(who);
+      let release: () => void = () => undefined;
+      const stuck = new Promise<void>((r) => (release = r));
+      const putting = relay.put(who, ticket, (async function* () {
+        yield msg(10);
+        await stuck;
+      })());
+      putting.catch(() => undefined);
+      const got: number[] = [];
+      const getting = (async () => {
+        for await (const m of relay.get(who, ticket)) got.push(m.byteLength);
+      })();
+      getting.catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 0));
+      clock.t += 101;
+      relay.sweep();
+      await expect(getting).rejects.toMatchObject({ code: 'DEADLINE_EXCEEDED', reason: 'STALLED' });
+      release();
+      await expect(putting).rejects.toMatchObject({ code: 'DEADLINE_EXCEEDED', reason: 'STALLED' });
+      expect(got).toEqual([10]);
+    } finally {
+      relay.close();
+    }
+  });
+
+  it('FL10: a consumer that stops reading fails the producer with CANCELLED/CONSUMER_GONE', async () => {
+    const relay = new FlightRelay({ authenticate: () => ({ sessionId: 's' }), maxBufferedBytes: 16 });
+    const who = { sessionId: 's' };
+    try {
+      const ticket = relay.createTicket(who);
+      const putting = relay.put(who, ticket, (async function* () {
+        for (let i = 0; i < 100; i++) yield msg(10);
+      })());
+      putting.catch(() => undefined);
+      for await (const m of relay.get(who, ticket)) {
+        expect(m.byteLength).toBe(10);
+        break;
+      }
+      await expect(putting).rejects.toMatchObject({ code: 'CANCELLED', reason: 'CONSUMER_GONE' });
+    } finally {
+      relay.close();
+    }
+  });
+});
