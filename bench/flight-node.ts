@@ -9,6 +9,7 @@ import os from 'node:os';
 import { NodeFlightClient } from '../src/adapters/flight-client-node';
 import type { DType } from '../src/tensor';
 import type { OfferRequest } from './flight-owner';
+import { plotFlightNode } from './plot-flight-node';
 
 const CASES: Array<[DType, number, number]> = [
   ['float16', 100, 100], ['float16', 200, 200], ['float16', 500, 500], ['float16', 1000, 1000],
@@ -127,8 +128,11 @@ async function main() {
     '',
     'Target: float64 3000x3000 (72 MB) in <= 250 ms; 100x100 in <= 10 ms.',
     '',
+    '![Flight vs raw gRPC vs the seed](flight-node.svg)',
+    '',
   ].join('\n');
   writeFileSync('docs/benchmarks/flight-node.md', md);
+  plotFlightNode();
 }
 
 main().catch((e: unknown) => {
