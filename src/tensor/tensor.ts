@@ -74,7 +74,8 @@ export function tensorFromBytes<D extends DType>(dtype: D, shape: readonly numbe
       reason: 'BAD_SHAPE',
     });
   }
-  const src = bytes.byteOffset % width === 0 ? bytes : bytes.slice();
+  // new Uint8Array(bytes), not bytes.slice(): on a Node Buffer, slice() is a view (still misaligned).
+  const src = bytes.byteOffset % width === 0 ? bytes : new Uint8Array(bytes);
   const Ctor = ARRAY_OF[dtype];
   return tensor(dtype, shape, new Ctor(src.buffer, src.byteOffset, expected / width));
 }

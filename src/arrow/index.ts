@@ -1,0 +1,10 @@
+export * from './constants';
+export { arrowTypeOf, arrowTypeMatches } from './arrow-types';
+export { contextToMetadata, contextFromMetadata, isHash } from './metadata';
+export type { TensorContext } from './metadata';
+export { batchBytesOf, tensorSchema, tensorToArrow, tensorFromArrow, tensorBatch, batchRanges } from './batches';
+export type { ArrowTensor } from './batches';
+export { schemaFrame, batchFrame, decodeHeader, decodeSchema, decodeBatch, recordBatchOf } from './flight-data';
+export type { FlightFrame, BatchSlice } from './flight-data';
+export { tensorContext, encodeTensor, encodeTensorStream, decodeTensor, TensorDecoder } from './tensor-stream';
+export type { EncodeOptions, DecodeOptions, DecodeProgress } from './tensor-stream';

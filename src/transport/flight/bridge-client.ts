@@ -1,0 +1,191 @@
+import { create, fromBinary, toBinary, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
+import type { FlightFrame } from '../../arrow';
+import { DuetError } from '../../errors';
+import type { Tensor } from '../../tensor';
+import { ActionSchema, FlightDataSchema, HandshakeRequestSchema, HandshakeResponseSchema, ResultSchema, TicketSchema } from '../../wire/gen/arrow/flight/protocol/Flight_pb';
+import { BridgePutOpenSchema, BridgePutResultSchema } from '../../wire/gen/duet/v1/flight_bridge_pb';
+import { isErrorCode } from '../../errors';
+import { BRIDGE_MAX_BUFFERED_AMOUNT, BRIDGE_POLL_MS, BRIDGE_UPLOAD_BATCH_BYTES } from '../constants';
+import { encodeFlightData, frameOf } from './flight-data-codec';
+import { errorOfFields, GRPC_WEB_CONTENT_TYPE, grpcWebFrame, parseGrpcWebBody } from './grpc-web';
+import { getTensorOver, putTensorOver } from './tensor-transfer';
+import type { FlightClient, FrameTransport, GetOptions, PutOptions, PutSummary } from './types';
+
+// The Flight client for pages: fetch for gRPC-web calls (DoGet read with one arrayBuffer()) and
+// a WebSocket for DoPut. Only web APIs, so it runs in browsers and, with an injected WebSocket
+// (Node 20 has none built in; tests pass `ws`), in Node.
+
+/** The part of the browser WebSocket API the bridge uses (`ws` in Node matches it). */
+export interface WebSocketLike {
+  binaryType: string;
+  readonly bufferedAmount: number;
+  readonly readyState: number;
+  send(data: Uint8Array): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((ev: unknown) => void) | null;
+  onmessage: ((ev: { data: unknown }) => void) | null;
+  onclose: ((ev: { code: number; reason: string }) => void) | null;
+  onerror: ((ev: unknown) => void) | null;
+}
+
+export type WebSocketConstructor = new (url: string) => WebSocketLike;
+
+export interface BridgeClientOptions {
+  /** The bridge's base URL, e.g. `https://hub.example/flight` or `http://127.0.0.1:3000/flight`. */
+  baseUrl: string;
+  WebSocket: WebSocketConstructor;
+  fetch?: typeof fetch;
+  maxBufferedAmount?: number;
+}
+
+const OPEN = 1;
+
+export class BridgeFlightClient implements FlightClient, FrameTransport {
+  private token: string | undefined;
+  private readonly base: string;
+  private readonly fetchFn: typeof fetch;
+
+  constructor(private readonly options: BridgeClientOptions) {
+    this.base = options.baseUrl.replace(/\/$/, '');
+    this.fetchFn = options.fetch ?? globalThis.fetch.bind(globalThis);
+  }
+
+  setToken(token: string | undefined): void {
+    this.token = token;
+  }
+
+  /** One gRPC-web call; the whole response is read with arrayBuffer(), then split without copies. */
+  private async call<I extends DescMessage>(method: string, input: I, message: MessageShape<I>, signal?: AbortSignal): Promise<Uint8Array[]> {
+    const headers: Record<string, string> = { 'content-type': GRPC_WEB_CONTENT_TYPE, 'x-grpc-web': '1' };
+    if (this.token !== undefined) headers['authorization'] = `Bearer ${this.token}`;
+    let res: Response;
+    try {
+      res = await this.fetchFn(`${this.base}/arrow.flight.protocol.FlightService/${method}`, {
+        method: 'POST',
+        headers,
+        body: grpcWebFrame(toBinary(input, message)) as BodyInit,
+        signal,
+      });
+    } catch (e) {
+      throw DuetError.from(e, 'UNAVAILABLE');
+    }
+    const early = errorOfFields((k) => res.headers.get(k));
+    if (res.headers.get('grpc-status') !== null && early !== undefined) throw early;
+    if (!res.ok) throw new DuetError('UNAVAILABLE', `The bridge answered HTTP ${res.status}.`, { reason: 'HTTP_ERROR' });
+    let body: ArrayBuffer;
+    try {
+      body = await res.arrayBuffer();
+    } catch (e) {
+      throw DuetError.from(e, 'UNAVAILABLE');
+    }
+    const { messages, error } = parseGrpcWebBody(new Uint8Array(body));
+    if (error !== undefined) throw error;
+    return messages;
+  }
+
+  async handshake(payload: Uint8Array): Promise<void> {
+    const [first] = await this.call('Handshake', HandshakeRequestSchema, create(HandshakeRequestSchema, { protocolVersion: 1n, payload }));
+    if (first === undefined) throw new DuetError('UNAUTHENTICATED', 'Handshake returned no response.', { reason: 'BAD_HANDSHAKE' });
+    this.token = new TextDecoder().decode(fromBinary(HandshakeResponseSchema, first).payload);
+  }
+
+  async createTicket(): Promise<Uint8Array> {
+    const [first] = await this.call('DoAction', ActionSchema, create(ActionSchema, { type: 'duet.ticket.create' }));
+    if (first === undefined) throw new DuetError('INTERNAL', 'The ticket action returned no result.', { reason: 'BAD_RESPONSE' });
+    return fromBinary(ResultSchema, first).body;
+  }
+
+  putTensor(ticket: Uint8Array, t: Tensor, options?: PutOptions): Promise<PutSummary> {
+    return putTensorOver(this, ticket, t, { batchBytes: BRIDGE_UPLOAD_BATCH_BYTES, ...options });
+  }
+
+  getTensor(ticket: Uint8Array, options?: GetOptions): Promise<Tensor> {
+    return getTensorOver(this, ticket, options);
+  }
+
+  async *doGet(ticket: Uint8Array, signal?: AbortSignal): AsyncGenerator<FlightFrame> {
+    const messages = await this.call('DoGet', TicketSchema, create(TicketSchema, { ticket }), signal);
+    for (const m of messages) {
+      let frame: FlightFrame;
+      try {
+        frame = frameOf(fromBinary(FlightDataSchema, m));
+      } catch (e) {
+        throw new DuetError('INVALID_ARGUMENT', 'Malformed FlightData in the DoGet response.', { reason: 'MALFORMED_FLIGHT_DATA', cause: e });
+      }
+      yield frame;
+    }
+  }
+
+  async doPut(ticket: Uint8Array, frames: AsyncIterable<FlightFrame>, signal?: AbortSignal): Promise<void> {
+    const url = `${this.base.replace(/^http/, 'ws')}/ws`;
+    const ws = new this.options.WebSocket(url);
+    ws.binaryType = 'arraybuffer';
+    const maxBuffered = this.options.maxBufferedAmount ?? BRIDGE_MAX_BUFFERED_AMOUNT;
+    await new Promise<void>((resolve, reject) => {
+      ws.onopen = () => resolve();
+      ws.onerror = () => undefined;
+      ws.onclose = (ev) => reject(new DuetError('UNAVAILABLE', `Could not open the bridge upload (${ev.code}).`, { reason: 'CONNECTION_CLOSED' }));
+    });
+    let settled: DuetError | null | undefined; // undefined: running; null: succeeded
+    let wake: (() => void) | undefined;
+    const poke = () => {
+      const w = wake;
+      wake = undefined;
+      w?.();
+    };
+    const result = new Promise<void>((resolve, reject) => {
+      ws.onmessage = (ev) => {
+        try {
+          const r = fromBinary(BridgePutResultSchema, new Uint8Array(ev.data as ArrayBuffer));
+          if (r.error === undefined) {
+            settled = null;
+            resolve();
+          } else {
+            const code = isErrorCode(r.error.code) ? r.error.code : 'UNKNOWN';
+            settled = new DuetError(code, r.error.message, { reason: r.error.reason || undefined });
+            reject(settled);
+          }
+        } catch (e) {
+          settled = new DuetError('INTERNAL', 'The bridge sent a malformed result.', { reason: 'BAD_RESPONSE', cause: e });
+          reject(settled);
+        }
+        poke();
+      };
+      ws.onclose = (ev) => {
+        if (settled === undefined) {
+          settled = new DuetError('UNAVAILABLE', `The bridge closed the upload (${ev.code}${ev.reason ? `: ${ev.reason}` : ''}).`, { reason: 'CONNECTION_CLOSED' });
+          reject(settled);
+        }
+        poke();
+      };
+      ws.onerror = () => undefined;
+    });
+    result.catch(() => undefined);
+    const onAbort = () => ws.close(4000, 'cancelled');
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      ws.send(toBinary(BridgePutOpenSchema, create(BridgePutOpenSchema, { token: this.token ?? '', ticket })));
+      for await (const f of frames) {
+        while (settled === undefined && ws.bufferedAmount > maxBuffered) {
+          await new Promise<void>((r) => {
+            wake = r;
+            setTimeout(poke, BRIDGE_POLL_MS);
+          });
+        }
+        if (settled !== undefined) break;
+        ws.send(encodeFlightData(f));
+      }
+      if (settled === undefined && ws.readyState === OPEN) ws.send(new Uint8Array(0));
+      await result;
+    } catch (e) {
+      if (ws.readyState === OPEN) ws.close(4000, 'failed');
+      throw signal?.aborted ? DuetError.from(signal.reason ?? e, 'CANCELLED') : settled ?? DuetError.from(e);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  close(): void {
+    this.token = undefined;
+  }
+}

@@ -1,0 +1,50 @@
+import type { DecodeOptions, FlightFrame } from '../../arrow';
+import type { Tensor } from '../../tensor';
+import type { SealKey } from '../seal';
+
+export interface TransferProgress {
+  /** Tensor bytes so far (sent, or received and hashed). */
+  bytes: number;
+  totalBytes: number;
+}
+
+export interface TransferOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: TransferProgress) => void;
+  /** Seal end to end (AES-GCM) under this key; required on paths that cross the hub. */
+  sealKey?: SealKey;
+}
+
+export interface PutOptions extends TransferOptions {
+  batchBytes?: number;
+  /** The tensor's hash if already known, to skip hashing before the first byte. */
+  hash?: string;
+}
+
+export interface GetOptions extends TransferOptions, DecodeOptions {}
+
+export interface PutSummary {
+  bytes: number;
+  batches: number;
+  hash: string;
+}
+
+/**
+ * The small interface the app uses to move tensors over Flight. Implementations: grpc-js
+ * (src/adapters/flight-client-node.ts) and the browser bridge (bridge-client.ts).
+ */
+export interface FlightClient {
+  /** Runs the Flight Handshake with `payload` (the credential) and keeps the bearer token. */
+  handshake(payload: Uint8Array): Promise<void>;
+  /** A fresh single-use ticket bound to this client's session. */
+  createTicket(): Promise<Uint8Array>;
+  putTensor(ticket: Uint8Array, t: Tensor, options?: PutOptions): Promise<PutSummary>;
+  getTensor(ticket: Uint8Array, options?: GetOptions): Promise<Tensor>;
+  close(): void;
+}
+
+/** The raw stream operations a FlightClient is built on; what differs between runtimes. */
+export interface FrameTransport {
+  doPut(ticket: Uint8Array, frames: AsyncIterable<FlightFrame>, signal?: AbortSignal): Promise<void>;
+  doGet(ticket: Uint8Array, signal?: AbortSignal): AsyncIterable<FlightFrame>;
+}

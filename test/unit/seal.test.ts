@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { decodeTensor, encodeTensor, type FlightFrame } from '../../src/arrow';
+import { isDuetError, type DuetError } from '../../src/errors';
+import { createOpener, createSealer, deriveSealKey, exportSealPublicKey, generateSealKeyPair } from '../../src/transport/seal';
+import { FrameOpener, sealFrames } from '../../src/transport/flight/sealed-frames';
+import { sameTensor, sampleTensor } from '../helpers/tensors';
+
+async function fails(p: Promise<unknown>): Promise<DuetError> {
+  try {
+    await p;
+  } catch (e) {
+    if (isDuetError(e)) return e;
+    throw e;
+  }
+  throw new Error('expected a rejection');
+}
+
+async function keys() {
+  const a = await generateSealKeyPair();
+  const b = await generateSealKeyPair();
+  return {
+    alice: await deriveSealKey(a, await exportSealPublicKey(b)),
+    bob: await deriveSealKey(b, await exportSealPublicKey(a)),
+  };
+}
+
+const id = new Uint8Array(16).fill(7);
+
+describe('sealing', () => {
+  it('FL11: ECDH gives both peers one key; sealed messages open in order', async () => {
+    const { alice, bob } = await keys();
+    const s = await createSealer(alice, id);
+    const msgs = [new Uint8Array([1, 2, 3]), new Uint8Array(0), new Uint8Array(1000).fill(9)];
+    const sealed = [await s.seal(msgs[0]!), await s.seal(msgs[1]!), await s.seal(msgs[2]!, true)];
+    const o = await createOpener(bob, id, s.header);
+    expect(await o.open(sealed[0]!)).toEqual(msgs[0]);
+    expect(await o.open(sealed[1]!)).toEqual(msgs[1]);
+    expect(await o.open(sealed[2]!, true)).toEqual(msgs[2]);
+    o.finish();
+  });
+
+  it('FL11: the same plaintext never seals to the same bytes (fresh key and nonce per message)', async () => {
+    const { alice } = await keys();
+    const plain = new Uint8Array(32);
+    const s1 = await createSealer(alice, id);
+    const s2 = await createSealer(alice, id);
+    const out = [await s1.seal(plain), await s1.seal(plain), await s2.seal(plain)];
+    expect(new Set(out.map((b) => Buffer.from(b).toString('hex'))).size).toBe(3);
+    expect(Buffer.from(s1.header.salt).equals(Buffer.from(s2.header.salt))).toBe(false);
+  });
+
+  it('FL11: tampering, reordering, another transfer id, a false final flag and truncation all fail with DATA_LOSS', async () => {
+    const { alice, bob } = await keys();
+    const s = await createSealer(alice, id);
+    const a = await s.seal(new Uint8Array([1]));
+    const b = await s.seal(new Uint8Array([2]), true);
+    const tampered = a.slice();
+    tampered[0] = tampered[0]! ^ 1;
+    expect((await fails((await createOpener(bob, id, s.header)).open(tampered))).reason).toBe('SEAL_AUTH_FAILED');
+    expect((await fails((await createOpener(bob, id, s.header)).open(b, true))).reason).toBe('SEAL_AUTH_FAILED');
+    expect((await fails((await createOpener(bob, new Uint8Array(16), s.header)).open(a))).reason).toBe('SEAL_AUTH_FAILED');
+    const o = await createOpener(bob, id, s.header);
+    await o.open(a);
+    expect((await fails(o.open(b, false))).reason).toBe('SEAL_AUTH_FAILED');
+    const t = await createOpener(bob, id, s.header);
+    await t.open(a);
+    expect(() => t.finish()).toThrowError(/without its final/);
+    const { alice: other } = await keys();
+    expect((await fails((await createOpener(other, id, s.header)).open(a))).code).toBe('DATA_LOSS');
+  });
+
+  it('FL11: sealed Arrow frames keep FlightData shape and round-trip a tensor; a dropped or swapped frame fails', async () => {
+    const { alice, bob } = await keys();
+    const t = sampleTensor('float32', [50, 3]);
+    const { frames } = await encodeTensor(t, { batchBytes: 128 });
+    const sealed: FlightFrame[] = [];
+    for await (const f of sealFrames(frames, alice, id)) sealed.push(f);
+    expect(sealed).toHaveLength(frames.length);
+    const open = async (list: FlightFrame[]) => {
+      const o = new FrameOpener(bob, id);
+      const plain: FlightFrame[] = [];
+      for (const f of list) plain.push(await o.open(f));
+      o.finish();
+      return decodeTensor(plain);
+    };
+    expect(sameTensor(await open(sealed), t)).toBe(true);
+    expect((await fails(open(sealed.slice(0, -1)))).reason).toBe('TRUNCATED');
+    expect((await fails(open([sealed[0]!, sealed[2]!, sealed[1]!, ...sealed.slice(3)]))).reason).toBe('SEAL_AUTH_FAILED');
+  });
+});
