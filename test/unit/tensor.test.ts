@@ -15,7 +15,7 @@ import {
 import { isDuetError } from '../../src/errors';
 
 describe('tensor', () => {
-  it('builds every dtype, including 0-d and empty shapes', () => {
+  it('TS1: builds every dtype, including 0-d and empty shapes', () => {
     for (const dtype of DTYPES) {
       for (const shape of [[], [0], [3, 0, 2], [2, 3]]) {
         const t = tensor(dtype, shape);
@@ -26,7 +26,7 @@ describe('tensor', () => {
     }
   });
 
-  it('refuses data of the wrong length or type with a typed error', () => {
+  it('TS2: refuses data of the wrong length or type with a typed error', () => {
     const bad = () => tensor('float32', [2, 2], new Float32Array(3));
     expect(bad).toThrowError(/needs 4 elements/);
     try {
@@ -37,7 +37,7 @@ describe('tensor', () => {
     expect(() => tensor('int8', [-1])).toThrowError(/non-negative/);
   });
 
-  it('round-trips through bytes without a copy when aligned, and with one when not', () => {
+  it('TS3: round-trips through bytes without a copy when aligned, and with one when not', () => {
     const t = tensor('float64', [2, 2], new Float64Array([1, 2, 3, 4]));
     const aligned = tensorFromBytes('float64', [2, 2], tensorBytes(t));
     expect(aligned.data.buffer).toBe(t.data.buffer);
@@ -53,7 +53,7 @@ describe('tensor', () => {
 });
 
 describe('float16', () => {
-  it('matches known half-precision encodings', () => {
+  it('TS4: matches known half-precision encodings', () => {
     const cases: [number, number][] = [
       [0, 0x0000], [-0, 0x8000], [1, 0x3c00], [-2, 0xc000], [65504, 0x7bff], [65520, 0x7c00],
       [Infinity, 0x7c00], [2 ** -24, 0x0001], [2 ** -14, 0x0400], [0.333251953125, 0x3555], [1 + 2 ** -11, 0x3c00],
@@ -62,7 +62,7 @@ describe('float16', () => {
     expect(Number.isNaN(fromFloat16Bits(toFloat16Bits(NaN)))).toBe(true);
   });
 
-  it('round-trips every finite half value exactly', () => {
+  it('TS4: round-trips every finite half value exactly', () => {
     for (let b = 0; b < 0x10000; b++) {
       if ((b & 0x7c00) === 0x7c00) continue;
       expect(toFloat16Bits(fromFloat16Bits(b))).toBe(b);
@@ -72,7 +72,7 @@ describe('float16', () => {
 });
 
 describe('hash', () => {
-  it('is stable over split input and differs on one changed byte', async () => {
+  it('TS5: is stable over split input and differs on one changed byte', async () => {
     const a = new Uint8Array(1000).map((_, i) => i & 0xff);
     const whole = await hashBytes(a);
     expect(await hashBytes(a.subarray(0, 10), a.subarray(10))).toBe(whole);
