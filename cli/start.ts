@@ -1,6 +1,7 @@
 import { networkInterfaces } from 'node:os';
 import { DuetError } from '../src/errors';
 import { DEFAULT_PORT, parseIceServers, startHub } from '../signaling-server/index';
+import { flightPortFromEnv } from '../signaling-server/flight';
 
 function lanAddresses(): string[] {
   return Object.values(networkInterfaces())
@@ -21,7 +22,8 @@ export async function startCommand(args: string[], appDir: string): Promise<numb
   const portFlag = args.indexOf('--port');
   const port = parsePort(portFlag >= 0 ? args[portFlag + 1] : process.env.PORT, portFlag >= 0 ? '--port' : 'PORT', DEFAULT_PORT);
   const iceServers = parseIceServers(process.env.DUET_ICE_SERVERS);
-  const hub = await startHub({ port, staticDir: appDir, iceServers });
+  const flight = { port: flightPortFromEnv(process.env), ...(process.env.FLIGHT_HOST ? { host: process.env.FLIGHT_HOST } : {}) };
+  const hub = await startHub({ port, staticDir: appDir, iceServers, flight });
   const lines = [
     '',
     '  Duet is running.',
@@ -30,6 +32,7 @@ export async function startCommand(args: string[], appDir: string): Promise<numb
     '    one to share data (owner), one to join (scientist).',
     ...lanAddresses().map((a) => `  On your network: http://${a}:${hub.port}`),
     '',
+    `  Flight (gRPC, for Node peers): port ${hub.flight?.port ?? 'off'}`,
     `  Health: ${hub.url}/healthz    Stop: Ctrl+C`,
     '',
   ];

@@ -11,7 +11,7 @@ import { buildAll, isStale } from '../bin/build.js';
 if ((isStale as () => boolean)()) await (buildAll as (o: { quiet: boolean }) => Promise<void>)({ quiet: true });
 const out = resolve('docs/images');
 mkdirSync(out, { recursive: true });
-const hub = await startHub({ port: 0, host: '127.0.0.1', staticDir: resolve('dist/app') });
+const hub = await startHub({ port: 0, host: '127.0.0.1', flight: { port: 0 }, staticDir: resolve('dist/app') });
 const browser = await launch(ensureChromium());
 const size = { width: 1280, height: 760 };
 try {

@@ -5,6 +5,8 @@ import sirv from 'sirv';
 import { WebSocketServer } from 'ws';
 import { APP_VERSION, PROTOCOL_VERSION } from '../src/wire/version';
 import { HARD_MAX_FRAME_BYTES, resolveHubLimits, type HubLimits } from './constants';
+import { DuetError } from '../src/errors';
+import { attachFlightBridge, createFlightServer, FLIGHT_HOST, FLIGHT_PORT, FlightRelay, type FlightServerHandle } from './flight';
 import type { IceServer } from './ice';
 import { SessionRegistry } from './sessions';
 import { SignalSocket } from './signal-socket';
@@ -20,6 +22,8 @@ export interface HubOptions {
   staticDir?: string;
   iceServers?: IceServer[];
   limits?: Partial<HubLimits>;
+  /** The Flight service (gRPC) for Node peers; pages use the bridge on the hub's own port. false turns both off. */
+  flight?: { port?: number; host?: string } | false;
 }
 
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -31,6 +35,8 @@ export interface Hub {
   readonly server: Server;
   readonly limits: HubLimits;
   readonly registry: SessionRegistry;
+  /** The Flight relay and its gRPC port (undefined when Flight is off). */
+  readonly flight: { relay: FlightRelay; port: number } | undefined;
   /** Lets other services (the Flight bridge) share the one port under their own paths. */
   addRoute(prefix: string, handler: HttpHandler): void;
   addUpgrade(path: string, handler: UpgradeHandler): void;
@@ -63,7 +69,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     if (path === '/healthz') {
       return json(res, 200, { status: 'ok', protocolVersion: PROTOCOL_VERSION, appVersion: APP_VERSION, uptimeS: Math.round((Date.now() - started) / 1000), sessions: registry.size, peers: registry.peerCount });
     }
-    if (path === '/config') return json(res, 200, { iceServers: options.iceServers ?? [], protocolVersion: PROTOCOL_VERSION });
+    if (path === '/config') return json(res, 200, { iceServers: options.iceServers ?? [], protocolVersion: PROTOCOL_VERSION, flightPort: flight?.port ?? null });
     if (statics) return statics(req, res, () => json(res, 404, { error: `Nothing at ${path}.` }));
     json(res, 404, { error: 'The app is not built; run `npm run build`.' });
   });
@@ -84,6 +90,25 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   });
   const heartbeat = setInterval(() => sockets.forEach((s) => s.heartbeat()), limits.heartbeatMs);
 
+  // Flight: one relay behind both the gRPC service (Node peers) and the HTTP bridge (pages).
+  // A peer proves membership of a session with the credential it got when it joined.
+  let flight: { relay: FlightRelay; port: number; server: FlightServerHandle; closeBridge(): void } | undefined;
+  if (options.flight !== false) {
+    const relay = new FlightRelay({
+      authenticate: (payload) => {
+        const session = registry.sessionOfCredential(payload);
+        if (!session) throw new DuetError('UNAUTHENTICATED', 'This Flight credential belongs to no live session place.', { reason: 'BAD_CREDENTIAL' });
+        return { sessionId: session.key };
+      },
+    });
+    const bridge = attachFlightBridge(server, relay, { attach: false });
+    routes.set('/flight/', (req, res) => void bridge.handleRequest(req, res));
+    upgrades.set('/flight/ws', (req, socket, head) => void bridge.handleUpgrade(req, socket, head));
+    const grpc = createFlightServer({ relay });
+    const port = await grpc.listen(options.flight?.port ?? FLIGHT_PORT, options.flight?.host ?? FLIGHT_HOST);
+    flight = { relay, port, server: grpc, closeBridge: () => bridge.close() };
+  }
+
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? DEFAULT_PORT, options.host ?? '0.0.0.0', () => resolve());
@@ -97,10 +122,13 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     server,
     limits,
     registry,
+    flight: flight && { relay: flight.relay, port: flight.port },
     addRoute: (prefix, handler) => void routes.set(prefix, handler),
     addUpgrade: (path, handler) => void upgrades.set(path, handler),
     close: async () => {
       clearInterval(heartbeat);
+      flight?.closeBridge();
+      await flight?.server.close();
       registry.close();
       for (const client of wss.clients) client.terminate();
       wss.close();

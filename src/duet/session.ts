@@ -8,6 +8,7 @@ import type { CallOptions, EventDef, Handler, MethodDef } from '../transport/rpc
 import { openRelay, sealRelay } from '../transport/relay-seal';
 import { SignalingClient, type WebSocketFactory } from '../transport/signaling-client';
 import type { PeerFactory, SimplePeerLink } from '../transport/simple-peer-link';
+import type { FlightClient } from '../transport/flight/types';
 import { Role } from '../wire/gen/duet/v1/common_pb';
 import { LeaveReason, type PeerInfo, type SessionJoined } from '../wire/gen/duet/v1/signal_pb';
 import { deriveCodeSecrets, generateCode, normalizeCode, type CodeSecrets } from './code';
@@ -17,6 +18,8 @@ import { PeerLink, type LinkState, type SignalEnvelope } from './peer-link';
 export interface SessionRuntime {
   openWebSocket: WebSocketFactory;
   createPeer: PeerFactory;
+  /** A Flight client for the hub: gRPC in Node, the HTTP bridge in browsers. */
+  createFlightClient?: (hub: { hubUrl: string; flightPort: number | undefined }) => FlightClient;
   fetch?: typeof fetch;
 }
 
@@ -71,6 +74,12 @@ interface SessionEvents {
 
 const HUB_RETRY_MS = 500;
 
+interface HubConfig {
+  rtc: RTCConfiguration;
+  /** The hub's Flight gRPC port, for Node peers; pages use the bridge on the hub's own port. */
+  flightPort: number | undefined;
+}
+
 function signalUrl(hubUrl: string): string {
   const u = new URL('/signal', hubUrl);
   u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
@@ -85,13 +94,14 @@ export class Session extends Emitter<SessionEvents> {
   #everConnected = false;
   #closing = false;
   #handlers: ((channel: ControlChannel) => void)[] = [];
+  #flight: Promise<FlightClient> | undefined;
 
   private constructor(
     readonly code: string,
     readonly role: Role,
     private readonly secrets: CodeSecrets,
     private readonly options: SessionOptions,
-    private readonly rtcConfig: RTCConfiguration,
+    private readonly hubConfig: HubConfig,
     hub: SignalingClient,
     joined: SessionJoined,
   ) {
@@ -107,14 +117,14 @@ export class Session extends Emitter<SessionEvents> {
   /** The owner's side: makes a code, registers the session at the hub. */
   static async create(options: CreateOptions): Promise<Session> {
     const role = options.role ?? Role.OWNER;
-    const [hub, rtcConfig] = await Promise.all([Session.#connectHub(options), Session.#rtcConfig(options)]);
+    const [hub, config] = await Promise.all([Session.#connectHub(options), Session.#hubConfig(options)]);
     try {
       for (let attempt = 0; ; attempt++) {
         const code = generateCode();
         const secrets = await deriveCodeSecrets(code, options.kdfIterations);
         try {
           const joined = await hub.create(secrets.lookup, role, options.maxPeers ?? 0);
-          return new Session(code, role, secrets, options, rtcConfig, hub, joined);
+          return new Session(code, role, secrets, options, config, hub, joined);
         } catch (e) {
           // A fresh 50-bit code colliding is rare; try another a few times.
           if (!(e instanceof DuetError && e.reason === 'CODE_TAKEN') || attempt >= 3) throw e;
@@ -130,14 +140,14 @@ export class Session extends Emitter<SessionEvents> {
   static async join(options: JoinOptions): Promise<Session> {
     const code = normalizeCode(options.code);
     const role = options.role ?? Role.SCIENTIST;
-    const [secrets, hub, rtcConfig] = await Promise.all([
+    const [secrets, hub, config] = await Promise.all([
       deriveCodeSecrets(code, options.kdfIterations),
       Session.#connectHub(options),
-      Session.#rtcConfig(options),
+      Session.#hubConfig(options),
     ]);
     try {
       const joined = await hub.join(secrets.lookup, role);
-      return new Session(code, role, secrets, options, rtcConfig, hub, joined);
+      return new Session(code, role, secrets, options, config, hub, joined);
     } catch (e) {
       hub.close();
       throw e;
@@ -148,13 +158,13 @@ export class Session extends Emitter<SessionEvents> {
     return SignalingClient.connect(signalUrl(options.hubUrl), options.runtime.openWebSocket, options.protocolVersion);
   }
 
-  static async #rtcConfig(options: SessionOptions): Promise<RTCConfiguration> {
-    if (options.iceServers) return { iceServers: options.iceServers };
+  static async #hubConfig(options: SessionOptions): Promise<HubConfig> {
     const get = options.runtime.fetch ?? globalThis.fetch;
     try {
       const res = await get(new URL('/config', options.hubUrl));
-      const body = (await res.json()) as { iceServers?: RTCIceServer[] };
-      return { iceServers: Array.isArray(body.iceServers) ? body.iceServers : [] };
+      const body = (await res.json()) as { iceServers?: RTCIceServer[]; flightPort?: number | null };
+      const iceServers = options.iceServers ?? (Array.isArray(body.iceServers) ? body.iceServers : []);
+      return { rtc: { iceServers }, flightPort: typeof body.flightPort === 'number' ? body.flightPort : undefined };
     } catch (cause) {
       throw new DuetError('UNAVAILABLE', `Cannot read the hub's settings at ${options.hubUrl}/config. Is the hub running?`, { reason: 'HUB_UNREACHABLE', cause });
     }
@@ -168,9 +178,17 @@ export class Session extends Emitter<SessionEvents> {
     return this.#joined.peerId;
   }
 
-  /** The Handshake payload for the hub's Flight service, valid while we hold our place. */
-  get flightCredential(): Uint8Array {
-    return this.#joined.flightCredential;
+  /** The hub's Flight service, handshaken with our credential; made once, on first use. */
+  flightClient(): Promise<FlightClient> {
+    this.#flight ??= (async () => {
+      const make = this.options.runtime.createFlightClient;
+      if (!make) throw new DuetError('UNIMPLEMENTED', 'This runtime has no Flight client.', { reason: 'NO_PATH' });
+      const client = make({ hubUrl: this.options.hubUrl, flightPort: this.hubConfig.flightPort });
+      await client.handshake(this.#joined.flightCredential);
+      return client;
+    })();
+    this.#flight.catch(() => (this.#flight = undefined)); // a failed start may be retried
+    return this.#flight;
   }
 
   get maxPeers(): number {
@@ -236,6 +254,7 @@ export class Session extends Emitter<SessionEvents> {
     if (this.#closing) return;
     this.#closing = true;
     for (const l of this.#links.values()) l.close();
+    void this.#flight?.then((c) => c.close(), () => undefined);
     this.#hub.leave();
     this.#hub.close();
     this.#setState('closed');
@@ -294,7 +313,7 @@ export class Session extends Emitter<SessionEvents> {
       remoteRole: p.role,
       initiator,
       createPeer: this.options.runtime.createPeer,
-      rtcConfig: this.rtcConfig,
+      rtcConfig: this.hubConfig.rtc,
       control: { role: this.role, capabilities: this.options.capabilities ?? [], limits: this.options.controlLimits ?? {}, ...(this.options.protocolVersion ? { protocolVersion: this.options.protocolVersion } : {}) },
       sendSignal: (env) => void this.#sendSignal(p.peerId, env),
       prepare: (channel) => {

@@ -118,14 +118,17 @@ export class Transfers {
     const sender = c.senders.get(choice.path);
     if (!sender) throw new DuetError('UNAVAILABLE', `The ${choice.path} path is not available on this connection.`, { reason: 'NO_PATH', details: { path: choice.path } });
     const started = performance.now();
+    const ctx = { transferId, ...(options.signal ? { signal: options.signal } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}) };
+    const { ticket } = (await sender.prepare?.(ctx)) ?? {};
     await c.channel.emitEvent(TransferStartEvent, {
       transferId,
       path: choice.path,
       codec: choice.codec,
       reason: choice.reason,
       tensor: { dtype: info.dtype, shape: info.shape.map(BigInt), byteLength: BigInt(info.byteLength) },
+      ...(ticket ? { ticket } : {}),
     });
-    const result = await sender.send(tensor, { transferId, ...(options.signal ? { signal: options.signal } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+    const result = await sender.send(tensor, { ...ctx, ...(ticket ? { ticket } : {}) });
     return { transferId, ...choice, bytes: result.bytes, hash: result.hash, ms: performance.now() - started };
   }
 
@@ -151,7 +154,7 @@ export class Transfers {
           options.onStart?.(s);
           const receiver = receivers.get(s.path as PathName);
           if (!receiver || !s.tensor) return fail(new DuetError('UNIMPLEMENTED', `This side cannot receive over "${s.path}".`, { reason: 'NO_PATH' }));
-          const info = { dtype: s.tensor.dtype, shape: s.tensor.shape.map(Number), byteLength: Number(s.tensor.byteLength) };
+          const info = { dtype: s.tensor.dtype, shape: s.tensor.shape.map(Number), byteLength: Number(s.tensor.byteLength), ...(s.ticket.byteLength ? { ticket: s.ticket } : {}) };
           receiver
             .receive(info, { transferId, ...(options.signal ? { signal: options.signal } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}) })
             .then(resolve, fail);

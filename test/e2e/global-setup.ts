@@ -16,7 +16,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // @ts-expect-error bin/build.js is plain JS without type declarations
   const { isStale, buildAll } = (await import('../../bin/build.js')) as { isStale(): boolean; buildAll(o: { quiet: boolean }): Promise<void> };
   if (isStale()) await buildAll({ quiet: true });
-  const hub = await startHub({ port: 0, host: '127.0.0.1', staticDir: resolve('dist/app') });
+  const hub = await startHub({ port: 0, host: '127.0.0.1', flight: { port: 0 }, staticDir: resolve('dist/app') });
   project.provide('hubUrl', hub.url);
   project.provide('chromiumPath', chromiumPath);
   return () => hub.close();

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSession, joinSession, type Session } from '../../src/node';
 import { Transfers } from '../../src/duet/transfers';
-import { controlPath } from '../../src/duet/paths';
+import { ALL_PATHS } from '../../src/duet/paths';
+import { PATH_NAMES } from '../../src/transport/paths/types';
 import { hashBytes, tensorBytes } from '../../src/tensor';
 import type { Hub } from '../../signaling-server/hub';
 import { FAST_KDF, testHub } from '../helpers/hub';
@@ -18,8 +19,8 @@ beforeAll(async () => {
   hub = await testHub();
   owner = await createSession({ hubUrl: hub.url, kdfIterations: FAST_KDF });
   scientist = await joinSession({ hubUrl: hub.url, code: owner.code, kdfIterations: FAST_KDF });
-  out = new Transfers(owner, [controlPath]);
-  inbox = new Transfers(scientist, [controlPath]);
+  out = new Transfers(owner, ALL_PATHS);
+  inbox = new Transfers(scientist, ALL_PATHS);
   await Promise.all([owner.connected(), scientist.connected()]);
 });
 afterAll(async () => {
@@ -29,29 +30,29 @@ afterAll(async () => {
 });
 
 describe('tensor transfers between two Node peers', () => {
-  it('TP1: every dtype and shape round-trips over the webrtc path, hash verified', async () => {
+  it.each(PATH_NAMES)('TP1: every dtype and shape round-trips over %s, hash verified', async (path) => {
     let n = 0;
     for (const dtype of ALL_DTYPES) {
       for (const shape of SHAPES) {
         const t = sampleTensor(dtype, shape, ++n);
-        const transferId = `n${n}`;
+        const transferId = `${path}-${n}`;
         const starts: string[] = [];
         const got = inbox.expect(transferId, { onStart: (s) => starts.push(`${s.path}:${s.reason}`) });
-        const summary = await out.send(t, { transferId, path: 'webrtc' });
+        const summary = await out.send(t, { transferId, path });
         const back = await got;
         expect([back.dtype, back.shape]).toEqual([dtype, shape]);
         expect(sameBytes(tensorBytes(back), tensorBytes(t))).toBe(true);
         expect(summary.hash).toBe(await hashBytes(tensorBytes(t)));
-        expect(starts).toEqual(['webrtc:webrtc: pinned']);
+        expect(starts).toEqual([`${path}:${path}: pinned`]);
       }
     }
   });
 
-  it('TP2: an 8 MB tensor arrives whole with progress', async () => {
+  it.each(PATH_NAMES)('TP2: an 8 MB tensor arrives whole over %s with progress', async (path) => {
     const t = sampleTensor('float32', [1024, 2048], 5);
     let last = 0;
-    const got = inbox.expect('big', { onProgress: (p) => (last = p.bytes) });
-    await out.send(t, { transferId: 'big' });
+    const got = inbox.expect(`big-${path}`, { onProgress: (p) => (last = p.bytes) });
+    await out.send(t, { transferId: `big-${path}`, path });
     expect(sameBytes(tensorBytes(await got), tensorBytes(t))).toBe(true);
     expect(last).toBe(8 * 1024 * 1024);
   });

@@ -4,7 +4,7 @@ import { TensorChunkSchema, TensorEndSchema } from '../../wire/gen/duet/v1/trans
 import type { ControlChannel } from '../control-channel';
 import { MAX_DATACHANNEL_MESSAGE_BYTES } from '../constants';
 import { defineEvent } from '../rpc-types';
-import type { SendResult, TensorReceiver, TensorSender, TransferContext } from './types';
+import type { SendResult, TensorReceiver, TensorSender, TransferContext, TransferInfo } from './types';
 
 // The baseline path ("webrtc"): what Duet 0.5 did, done properly. The tensor travels as
 // TensorChunk protobuf messages on the control channel, each sized to fit one DataChannel
@@ -60,7 +60,7 @@ export class ControlPathReceiver implements TensorReceiver {
     });
   }
 
-  async receive(info: { dtype: string; shape: readonly number[]; byteLength: number }, ctx: TransferContext): Promise<Tensor> {
+  async receive(info: TransferInfo, ctx: TransferContext): Promise<Tensor> {
     const dtype = assertDType(info.dtype);
     const buffer = new Uint8Array(info.byteLength);
     let entry!: Incoming;

@@ -20,14 +20,25 @@ export interface SendResult {
   hash: string;
 }
 
+/** What the owner announces in TransferStart and the scientist's half receives. */
+export interface TransferInfo {
+  dtype: string;
+  shape: readonly number[];
+  byteLength: number;
+  /** The Flight ticket, on the arrow-flight path. */
+  ticket?: Uint8Array;
+}
+
 /** The owner's half of a path: streams one tensor to the peer. */
 export interface TensorSender {
   readonly path: PathName;
-  send(tensor: Tensor, ctx: TransferContext): Promise<SendResult>;
+  /** Runs before TransferStart: e.g. the Flight path gets its ticket here, to announce it. */
+  prepare?(ctx: TransferContext): Promise<{ ticket?: Uint8Array }>;
+  send(tensor: Tensor, ctx: TransferContext & { ticket?: Uint8Array }): Promise<SendResult>;
 }
 
 /** The scientist's half: rebuilds the tensor announced by TransferStart and checks its hash. */
 export interface TensorReceiver {
   readonly path: PathName;
-  receive(info: { dtype: string; shape: readonly number[]; byteLength: number }, ctx: TransferContext): Promise<Tensor>;
+  receive(info: TransferInfo, ctx: TransferContext): Promise<Tensor>;
 }

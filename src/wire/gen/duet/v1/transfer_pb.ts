@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file duet/v1/transfer.proto.
  */
 export const file_duet_v1_transfer: GenFile = /*@__PURE__*/
-  fileDesc("ChZkdWV0L3YxL3RyYW5zZmVyLnByb3RvEgdkdWV0LnYxIj8KClRlbnNvckluZm8SDQoFZHR5cGUYASABKAkSDQoFc2hhcGUYAiADKAQSEwoLYnl0ZV9sZW5ndGgYAyABKAQihgEKDVRyYW5zZmVyU3RhcnQSEwoLdHJhbnNmZXJfaWQYASABKAkSDAoEcGF0aBgCIAEoCRINCgVjb2RlYxgDIAEoCRIjCgZ0ZW5zb3IYBCABKAsyEy5kdWV0LnYxLlRlbnNvckluZm8SDgoGdGlja2V0GAUgASgMEg4KBnJlYXNvbhgGIAEoCSJACgtUZW5zb3JDaHVuaxITCgt0cmFuc2Zlcl9pZBgBIAEoCRIOCgZvZmZzZXQYAiABKAQSDAoEZGF0YRgDIAEoDCIuCglUZW5zb3JFbmQSEwoLdHJhbnNmZXJfaWQYASABKAkSDAoEaGFzaBgCIAEoCWIGcHJvdG8z");
+  fileDesc("ChZkdWV0L3YxL3RyYW5zZmVyLnByb3RvEgdkdWV0LnYxIj8KClRlbnNvckluZm8SDQoFZHR5cGUYASABKAkSDQoFc2hhcGUYAiADKAQSEwoLYnl0ZV9sZW5ndGgYAyABKAQihgEKDVRyYW5zZmVyU3RhcnQSEwoLdHJhbnNmZXJfaWQYASABKAkSDAoEcGF0aBgCIAEoCRINCgVjb2RlYxgDIAEoCRIjCgZ0ZW5zb3IYBCABKAsyEy5kdWV0LnYxLlRlbnNvckluZm8SDgoGdGlja2V0GAUgASgMEg4KBnJlYXNvbhgGIAEoCSJACgtUZW5zb3JDaHVuaxITCgt0cmFuc2Zlcl9pZBgBIAEoCRIOCgZvZmZzZXQYAiABKAQSDAoEZGF0YRgDIAEoDCIuCglUZW5zb3JFbmQSEwoLdHJhbnNmZXJfaWQYASABKAkSDAoEaGFzaBgCIAEoCSIlCg9TZWFsS2V5c1JlcXVlc3QSEgoKcHVibGljX2tleRgBIAEoDCImChBTZWFsS2V5c1Jlc3BvbnNlEhIKCnB1YmxpY19rZXkYASABKAxiBnByb3RvMw");
 
 /**
  * The tensor a transfer carries, as announced before any data.
@@ -143,4 +143,41 @@ export type TensorEnd = Message<"duet.v1.TensorEnd"> & {
  */
 export const TensorEndSchema: GenMessage<TensorEnd> = /*@__PURE__*/
   messageDesc(file_duet_v1_transfer, 3);
+
+/**
+ * Agreeing the key that seals transfers crossing the hub: ECDH P-256 over the DTLS-protected
+ * control channel, so the hub never sees either public key. The owner asks at its first transfer.
+ *
+ * @generated from message duet.v1.SealKeysRequest
+ */
+export type SealKeysRequest = Message<"duet.v1.SealKeysRequest"> & {
+  /**
+   * @generated from field: bytes public_key = 1;
+   */
+  publicKey: Uint8Array;
+};
+
+/**
+ * Describes the message duet.v1.SealKeysRequest.
+ * Use `create(SealKeysRequestSchema)` to create a new message.
+ */
+export const SealKeysRequestSchema: GenMessage<SealKeysRequest> = /*@__PURE__*/
+  messageDesc(file_duet_v1_transfer, 4);
+
+/**
+ * @generated from message duet.v1.SealKeysResponse
+ */
+export type SealKeysResponse = Message<"duet.v1.SealKeysResponse"> & {
+  /**
+   * @generated from field: bytes public_key = 1;
+   */
+  publicKey: Uint8Array;
+};
+
+/**
+ * Describes the message duet.v1.SealKeysResponse.
+ * Use `create(SealKeysResponseSchema)` to create a new message.
+ */
+export const SealKeysResponseSchema: GenMessage<SealKeysResponse> = /*@__PURE__*/
+  messageDesc(file_duet_v1_transfer, 5);
 
