@@ -3,6 +3,7 @@ import { Header } from './components/Header';
 import { Home } from './pages/Home';
 import { Join } from './pages/Join';
 import { Owner } from './pages/Owner';
+import { BenchPage } from './bench/BenchPage';
 import { useRoute } from './route';
 
 export function App({ runtime, hubUrl }: { runtime: SessionRuntime; hubUrl: string }) {
@@ -20,6 +21,13 @@ export function App({ runtime, hubUrl }: { runtime: SessionRuntime; hubUrl: stri
         <>
           <Header role="Data scientist" />
           <Join key={route.code ?? ''} runtime={runtime} hubUrl={hubUrl} {...(route.code ? { initialCode: route.code } : {})} />
+        </>
+      );
+    case 'bench':
+      return (
+        <>
+          <Header role="Benchmark" />
+          <BenchPage key={route.code ?? ''} runtime={runtime} hubUrl={hubUrl} {...(route.code ? { code: route.code } : {})} />
         </>
       );
     default:

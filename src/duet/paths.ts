@@ -18,7 +18,7 @@ export const arrowRtcPath: PathPlugin = {
   name: 'arrow-rtc',
   attach: ({ link }) => {
     const frames = new DataChannelFrames(link.openDataChannel('duet-arrow', ARROW_CHANNEL_ID));
-    return { sender: new ArrowRtcSender(frames), receiver: new ArrowRtcReceiver(frames) };
+    return { sender: new ArrowRtcSender(frames), receiver: new ArrowRtcReceiver(frames), raw: () => Promise.resolve(frames) };
   },
 };
 
@@ -28,7 +28,7 @@ export const arrowFlightPath: PathPlugin = {
   attach: ({ channel, session }) => {
     const keys = new SealKeyAgreement(channel);
     const client = () => session.flightClient();
-    return { sender: new FlightSender(client, keys), receiver: new FlightReceiver(client, keys) };
+    return { sender: new FlightSender(client, keys), receiver: new FlightReceiver(client, keys), raw: client };
   },
 };
 

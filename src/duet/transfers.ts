@@ -4,6 +4,7 @@ import { randomId } from '../util/bytes';
 import type { ControlChannel } from '../transport/control-channel';
 import { defineEvent } from '../transport/rpc-types';
 import type { SimplePeerLink } from '../transport/simple-peer-link';
+import type { FrameTransport } from '../transport/flight/types';
 import { PATH_NAMES, type PathName, type TensorReceiver, type TensorSender, type TransferProgress } from '../transport/paths/types';
 import { TransferStartSchema, type TransferStart } from '../wire/gen/duet/v1/transfer_pb';
 import type { Session } from './session';
@@ -29,7 +30,7 @@ export interface PathContext {
 /** A path: built per connection, with its owner (sender) and scientist (receiver) halves. */
 export interface PathPlugin {
   readonly name: PathName;
-  attach(ctx: PathContext): { sender: TensorSender; receiver: TensorReceiver };
+  attach(ctx: PathContext): { sender: TensorSender; receiver: TensorReceiver; raw?: () => Promise<FrameTransport> };
 }
 
 export interface PathChoice {
@@ -84,6 +85,7 @@ interface Attached {
   channel: ControlChannel;
   senders: Map<PathName, TensorSender>;
   receivers: Map<PathName, TensorReceiver>;
+  raw: Map<PathName, () => Promise<FrameTransport>>;
 }
 
 interface Expected {
@@ -107,6 +109,13 @@ export class Transfers {
   paths(peerId?: string): PathName[] {
     const c = this.#connection(peerId);
     return PATH_NAMES.filter((p) => c.senders.has(p));
+  }
+
+  /** A path's bare frame transport, for measuring its ceiling (benchmarks only). */
+  raw(path: PathName, peerId?: string): Promise<FrameTransport> {
+    const raw = this.#connection(peerId).raw.get(path);
+    if (!raw) throw new DuetError('UNIMPLEMENTED', `The ${path} path has no raw transport.`, { reason: 'NO_PATH' });
+    return raw();
   }
 
   /** Owner: announces and sends one tensor. */
@@ -172,12 +181,14 @@ export class Transfers {
   #attach(peerId: string, channel: ControlChannel, link: SimplePeerLink): void {
     const senders = new Map<PathName, TensorSender>();
     const receivers = new Map<PathName, TensorReceiver>();
+    const raw = new Map<PathName, () => Promise<FrameTransport>>();
     for (const plugin of this.plugins) {
-      const { sender, receiver } = plugin.attach({ channel, link, peerId, session: this.session });
-      senders.set(plugin.name, sender);
-      receivers.set(plugin.name, receiver);
+      const attached = plugin.attach({ channel, link, peerId, session: this.session });
+      senders.set(plugin.name, attached.sender);
+      receivers.set(plugin.name, attached.receiver);
+      if (attached.raw) raw.set(plugin.name, attached.raw);
     }
-    this.#connections.set(peerId, { channel, senders, receivers });
+    this.#connections.set(peerId, { channel, senders, receivers, raw });
     channel.onEvent(TransferStartEvent, (s) => this.#expected.get(s.transferId)?.start(s, receivers));
   }
 }

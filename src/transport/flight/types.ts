@@ -33,7 +33,7 @@ export interface PutSummary {
  * The small interface the app uses to move tensors over Flight. Implementations: grpc-js
  * (src/adapters/flight-client-node.ts) and the browser bridge (bridge-client.ts).
  */
-export interface FlightClient {
+export interface FlightClient extends FrameTransport {
   /** Runs the Flight Handshake with `payload` (the credential) and keeps the bearer token. */
   handshake(payload: Uint8Array): Promise<void>;
   /** A fresh single-use ticket bound to this client's session. */

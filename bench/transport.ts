@@ -1,0 +1,190 @@
+// "Arrow vs WebRTC" in two real Chromium pages (two browser contexts) through the hub on
+// loopback: the seed's 13 cases x 3 paths, plus each transport's raw ceiling, in one run.
+//   npm run bench:transport [-- --runs 5 --cases 0,4,12]
+// Writes docs/benchmarks/transport.{json,md,svg}.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { resolve } from 'node:path';
+import type { CDPSession, Page } from 'playwright-core';
+import { SEED_CASES, type CaseResult } from '../src/duet/bench';
+import { PATH_NAMES } from '../src/transport/paths/types';
+import { barChartSvg, PATH_COLORS } from '../src/app/bench/chart';
+import { startHub } from '../signaling-server/hub';
+import { ensureChromium } from '../test/helpers/chromium';
+import { launch, userPage, waitForState } from '../test/helpers/browser';
+// @ts-expect-error plain JS
+import { buildAll, isStale } from '../bin/build.js';
+
+const arg = (name: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+const runs = Number(arg('runs') ?? 5);
+const only = arg('cases')?.split(',').map(Number);
+const cases = SEED_CASES.filter((_, i) => !only || only.includes(i));
+const CEILING_BYTES = 64 * 1024 * 1024;
+
+if ((isStale as () => boolean)()) await (buildAll as (o: { quiet: boolean }) => Promise<void>)({ quiet: true });
+const hub = await startHub({ port: 0, host: '127.0.0.1', flight: { port: 0 }, staticDir: resolve('dist/app') });
+const browser = await launch(ensureChromium());
+
+/** Peak JS heap of a page, sampled over CDP while the benchmark runs. */
+async function heapSampler(page: Page): Promise<{ stop(): Promise<number> }> {
+  const cdp: CDPSession = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  let peak = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const { metrics } = await cdp.send('Performance.getMetrics');
+      peak = Math.max(peak, metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? 0);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return peak;
+    },
+  };
+}
+
+try {
+  const owner = await userPage(browser, `${hub.url}/#/bench`);
+  const code = (await owner.page.getByTestId('session-code').textContent({ timeout: 30_000 }))!.replace('-', '');
+  const scientist = await userPage(browser, `${hub.url}/#/bench/${code}`);
+  await Promise.all([waitForState(owner.page, 'connected'), waitForState(scientist.page, 'connected')]);
+  await scientist.page.waitForFunction(() => window.duetBench !== undefined);
+  const heaps = [await heapSampler(owner.page), await heapSampler(scientist.page)];
+
+  const results: CaseResult[] = [];
+  for (const c of cases) {
+    const rows = await scientist.page.evaluate(({ dtype, shape, runs }) => window.duetBench!.runCase(dtype, shape, { runs }), { dtype: c.dtype, shape: c.shape, runs });
+    results.push(...rows);
+    console.log(rows.map((r) => `${r.dtype} ${r.shape.join('x')} ${r.path}: ${r.median_ms.toFixed(1)} ms (${r.mb_per_s.toFixed(0)} MB/s)`).join('\n'));
+  }
+  const ceilings = {
+    datachannel_mb_per_s: await scientist.page.evaluate((b) => window.duetBench!.ceiling('datachannel', b), CEILING_BYTES),
+    grpc_mb_per_s: await scientist.page.evaluate((b) => window.duetBench!.ceiling('flight', b), CEILING_BYTES),
+  };
+  console.log('ceilings (MB/s):', ceilings);
+  const [ownerHeap, scientistHeap] = await Promise.all(heaps.map((h) => h.stop()));
+
+  const machine = {
+    cores: cpus().length,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    memory_gib: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    chromium: browser.version(),
+    node: process.version,
+    pages: 'two browser contexts in one headless Chromium, hub on loopback',
+  };
+  const report = {
+    machine,
+    date: new Date().toISOString(),
+    cases: results,
+    ceilings,
+    peak_js_heap_mb: { owner: (ownerHeap ?? 0) / 1e6, scientist: (scientistHeap ?? 0) / 1e6 },
+  };
+  mkdirSync('docs/benchmarks', { recursive: true });
+  writeFileSync('docs/benchmarks/transport.json', JSON.stringify(report, null, 2) + '\n');
+  writeFileSync('docs/benchmarks/transport.svg', chart(results));
+  writeFileSync('docs/benchmarks/transport.md', markdown(report));
+  console.log('wrote docs/benchmarks/transport.{json,md,svg}');
+} finally {
+  await browser.close();
+  await hub.close();
+}
+
+function label(c: { dtype: string; shape: readonly number[] }): string {
+  return `${c.dtype} ${c.shape.join('x')}`;
+}
+
+function chart(results: CaseResult[]): string {
+  const rows = cases.map((c) => ({
+    label: label(c),
+    values: {
+      'seed WebRTC': c.seedWebrtcMs,
+      'seed Arrow': c.seedArrowMs,
+      ...Object.fromEntries(results.filter((r) => label(r) === label(c)).map((r) => [r.path, r.median_ms])),
+    },
+  }));
+  const series = ['seed WebRTC', 'seed Arrow', ...PATH_NAMES].map((name) => ({ name, color: PATH_COLORS[name] ?? '#999' }));
+  return barChartSvg(rows, series, 'Median ms per case, two Chromium pages (log scale; lower is better)');
+}
+
+function markdown(r: { machine: typeof machineShape; date: string; cases: CaseResult[]; ceilings: Record<string, number>; peak_js_heap_mb: Record<string, number> }): string {
+  const get = (c: (typeof cases)[number], p: string) => r.cases.find((x) => label(x) === label(c) && x.path === p);
+  const lines = [
+    '# Arrow vs WebRTC: tensors between two Chromium pages',
+    '',
+    `Measured ${r.date.slice(0, 10)} by \`npm run bench:transport\` (bench/transport.ts).`,
+    '',
+    '## Machine',
+    '',
+    `- ${r.machine.cores} cores (${r.machine.cpu}), ${r.machine.memory_gib} GiB.`,
+    `- Chromium ${r.machine.chromium}, Node ${r.machine.node}.`,
+    `- Setup: ${r.machine.pages}.`,
+    '',
+    '## What is timed',
+    '',
+    `Each case is timed from the scientist's page asking for the tensor to the typed array being ready there, with its xxh128 hash verified. The owner's page makes the tensor before the clock starts.`,
+    '',
+    `Paths are interleaved run by run. Each cell is the median of ${runs} runs after one warm-up, then MB/s at that median. min–max are in transport.json.`,
+    '',
+    'The paths:',
+    '- `webrtc`: protobuf chunks on the control DataChannel, with backpressure.',
+    '- `arrow-rtc`: Arrow record batches (as FlightData) on a dedicated DataChannel.',
+    '- `arrow-flight`: Arrow batches sealed with AES-GCM through the hub\'s Flight relay. The page uploads over a WebSocket and downloads with gRPC-web read by one `arrayBuffer()`.',
+    '',
+    '## Results (ms)',
+    '',
+    '| case | seed WebRTC | seed Arrow | webrtc | arrow-rtc | arrow-flight | best Arrow vs webrtc | best vs seed WebRTC |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const c of cases) {
+    const [w, a, f] = PATH_NAMES.map((p) => get(c, p));
+    const bestArrow = Math.min(a?.median_ms ?? Infinity, f?.median_ms ?? Infinity);
+    const best = Math.min(bestArrow, w?.median_ms ?? Infinity);
+    const cell = (x?: CaseResult) => (x ? `${x.median_ms.toFixed(1)} (${x.mb_per_s.toFixed(0)} MB/s)` : '—');
+    lines.push(
+      `| ${label(c)} | ${c.seedWebrtcMs} | ${c.seedArrowMs} | ${cell(w)} | ${cell(a)} | ${cell(f)} | ${w ? (w.median_ms / bestArrow).toFixed(2) : '—'}x | ${(c.seedWebrtcMs / best).toFixed(1)}x |`,
+    );
+  }
+  const big = cases.find((c) => c.shape[0] === 3000);
+  const small = cases.filter((c) => c.shape[0] === 100);
+  const large = cases.filter((c) => c.shape[0]! >= 500);
+  const bestOf = (c: (typeof cases)[number], paths: readonly string[]) => Math.min(...paths.map((p) => get(c, p)?.median_ms ?? Infinity));
+  const check = (ok: boolean) => (ok ? 'met' : '**missed**');
+  lines.push(
+    '',
+    '![Median ms per case](transport.svg)',
+    '',
+    '## Raw ceilings, measured in the same run',
+    '',
+    'Bytes with no tensor work: no Arrow, no hash, no seal.',
+    '',
+    `- DataChannel (the arrow-rtc channel): ${r.ceilings.datachannel_mb_per_s?.toFixed(0)} MB/s.`,
+    `- Flight relay (page upload over WebSocket, hub, page download over gRPC-web): ${r.ceilings.grpc_mb_per_s?.toFixed(0)} MB/s.`,
+    '',
+    `Peak JS heap, sampled every 200 ms over CDP: owner page ${r.peak_js_heap_mb.owner?.toFixed(0)} MB, scientist page ${r.peak_js_heap_mb.scientist?.toFixed(0)} MB. ArrayBuffer memory outside the JS heap is not counted.`,
+    '',
+    '## Targets',
+    '',
+  );
+  if (big) lines.push(`- 3000x3000 float64 (72 MB) on the best path ≤ 600 ms: ${bestOf(big, PATH_NAMES).toFixed(0)} ms, ${check(bestOf(big, PATH_NAMES) <= 600)}.`);
+  if (small.length) {
+    const worst = Math.max(...small.map((c) => bestOf(c, PATH_NAMES)));
+    lines.push(`- 100x100 ≤ 10 ms on the best path: worst case ${worst.toFixed(1)} ms, ${check(worst <= 10)}.`);
+  }
+  if (large.length) {
+    const ratios = large.map((c) => (get(c, 'webrtc')?.median_ms ?? 0) / bestOf(c, ['arrow-rtc', 'arrow-flight']));
+    const seedRatios = large.map((c) => c.seedWebrtcMs / bestOf(c, ['arrow-rtc', 'arrow-flight']));
+    lines.push(`- Arrow paths ≥ 2x the \`webrtc\` column at ≥ 500x500: ${ratios.map((x) => x.toFixed(2)).join(', ')}, ${check(ratios.every((x) => x >= 2))}.`);
+    lines.push(`- Arrow paths ≥ 10x the reference's WebRTC column at ≥ 500x500: ${seedRatios.map((x) => x.toFixed(1)).join(', ')}, ${check(seedRatios.every((x) => x >= 10))}.`);
+  }
+  lines.push('', 'Node↔Node over direct Flight (the 250 ms target) is measured by `bench/flight-node.ts`; see [flight-node.md](flight-node.md).', '');
+  return lines.join('\n');
+}
+
+declare const machineShape: { cores: number; cpu: string; memory_gib: number; chromium: string; node: string; pages: string };
