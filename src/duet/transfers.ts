@@ -6,7 +6,7 @@ import { defineEvent } from '../transport/rpc-types';
 import type { SimplePeerLink } from '../transport/simple-peer-link';
 import type { FrameTransport } from '../transport/flight/types';
 import { PATH_NAMES, type PathName, type TensorReceiver, type TensorSender, type TransferProgress } from '../transport/paths/types';
-import { TransferStartSchema, type TransferStart } from '../wire/gen/duet/v1/transfer_pb';
+import { TransferCancelSchema, TransferStartSchema, type TransferStart } from '../wire/gen/duet/v1/transfer_pb';
 import type { Session } from './session';
 
 // Moves tensors from the owner to the scientist over whichever path is chosen for each one.
@@ -15,6 +15,7 @@ import type { Session } from './session';
 // transfer id beforehand, rebuilds it with that path's receiver and checks its hash.
 
 export const TransferStartEvent = defineEvent('duet.transfer.start', TransferStartSchema);
+export const TransferCancelEvent = defineEvent('duet.transfer.cancel', TransferCancelSchema);
 
 /** A transfer nobody expects is dropped after this long; its sender then times out. */
 export const UNEXPECTED_TRANSFER_MS = 30_000;
@@ -96,6 +97,8 @@ interface Expected {
 export class Transfers {
   readonly #connections = new Map<string, Attached>();
   readonly #expected = new Map<string, Expected>();
+  /** The owner's transfers in flight, so the scientist can stop them. */
+  readonly #sending = new Map<string, AbortController>();
 
   constructor(
     private readonly session: Session,
@@ -103,6 +106,11 @@ export class Transfers {
     private readonly choose: ChoosePath = pinnedOrFirst,
   ) {
     session.on('channel', ({ peerId, channel, link }) => this.#attach(peerId, channel, link));
+    // Leaving the session stops what is still being sent; a closed tab could not finish it either.
+    session.on('state', (state) => {
+      if (state !== 'closed') return;
+      for (const abort of this.#sending.values()) abort.abort();
+    });
   }
 
   /** Paths available to a peer right now, in the order the plugins were given. */
@@ -127,7 +135,29 @@ export class Transfers {
     const sender = c.senders.get(choice.path);
     if (!sender) throw new DuetError('UNAVAILABLE', `The ${choice.path} path is not available on this connection.`, { reason: 'NO_PATH', details: { path: choice.path } });
     const started = performance.now();
-    const ctx = { transferId, ...(options.signal ? { signal: options.signal } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}) };
+    const abort = new AbortController();
+    options.signal?.addEventListener('abort', () => abort.abort(options.signal?.reason), { once: true });
+    this.#sending.set(transferId, abort);
+    const ctx = { transferId, signal: abort.signal, ...(options.onProgress ? { onProgress: options.onProgress } : {}) };
+    try {
+      return await this.#announceAndSend(tensor, c, sender, choice, info, ctx, started);
+    } catch (e) {
+      throw abort.signal.aborted ? new DuetError('CANCELLED', `Transfer ${transferId} was cancelled.`, { cause: e }) : e;
+    } finally {
+      this.#sending.delete(transferId);
+    }
+  }
+
+  async #announceAndSend(
+    tensor: Tensor,
+    c: Attached,
+    sender: TensorSender,
+    choice: PathChoice,
+    info: TensorShape,
+    ctx: { transferId: string; signal: AbortSignal; onProgress?: (p: TransferProgress) => void },
+    started: number,
+  ): Promise<TransferSummary> {
+    const transferId = ctx.transferId;
     const { ticket } = (await sender.prepare?.(ctx)) ?? {};
     await c.channel.emitEvent(TransferStartEvent, {
       transferId,
@@ -154,7 +184,19 @@ export class Transfers {
         this.#expected.delete(transferId);
         reject(DuetError.from(e));
       };
-      options.signal?.addEventListener('abort', () => fail(new DuetError('CANCELLED', 'The transfer was cancelled.')), { once: true });
+      options.signal?.addEventListener(
+        'abort',
+        () => {
+          fail(new DuetError('CANCELLED', 'The transfer was cancelled.'));
+          // Tell the owner to stop sending; best effort, the connection may be gone.
+          try {
+            void this.#connection().channel.emitEvent(TransferCancelEvent, { transferId, reason: 'cancelled by the scientist' }).catch(() => undefined);
+          } catch {
+            // not connected: nothing is being sent
+          }
+        },
+        { once: true },
+      );
       this.#expected.set(transferId, {
         options,
         start: (s, receivers) => {
@@ -190,5 +232,6 @@ export class Transfers {
     }
     this.#connections.set(peerId, { channel, senders, receivers, raw });
     channel.onEvent(TransferStartEvent, (s) => this.#expected.get(s.transferId)?.start(s, receivers));
+    channel.onEvent(TransferCancelEvent, (m) => this.#sending.get(m.transferId)?.abort());
   }
 }

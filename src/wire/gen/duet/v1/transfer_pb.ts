@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file duet/v1/transfer.proto.
  */
 export const file_duet_v1_transfer: GenFile = /*@__PURE__*/
-  fileDesc("ChZkdWV0L3YxL3RyYW5zZmVyLnByb3RvEgdkdWV0LnYxIj8KClRlbnNvckluZm8SDQoFZHR5cGUYASABKAkSDQoFc2hhcGUYAiADKAQSEwoLYnl0ZV9sZW5ndGgYAyABKAQihgEKDVRyYW5zZmVyU3RhcnQSEwoLdHJhbnNmZXJfaWQYASABKAkSDAoEcGF0aBgCIAEoCRINCgVjb2RlYxgDIAEoCRIjCgZ0ZW5zb3IYBCABKAsyEy5kdWV0LnYxLlRlbnNvckluZm8SDgoGdGlja2V0GAUgASgMEg4KBnJlYXNvbhgGIAEoCSJACgtUZW5zb3JDaHVuaxITCgt0cmFuc2Zlcl9pZBgBIAEoCRIOCgZvZmZzZXQYAiABKAQSDAoEZGF0YRgDIAEoDCIuCglUZW5zb3JFbmQSEwoLdHJhbnNmZXJfaWQYASABKAkSDAoEaGFzaBgCIAEoCSIlCg9TZWFsS2V5c1JlcXVlc3QSEgoKcHVibGljX2tleRgBIAEoDCImChBTZWFsS2V5c1Jlc3BvbnNlEhIKCnB1YmxpY19rZXkYASABKAxiBnByb3RvMw");
+  fileDesc("ChZkdWV0L3YxL3RyYW5zZmVyLnByb3RvEgdkdWV0LnYxIj8KClRlbnNvckluZm8SDQoFZHR5cGUYASABKAkSDQoFc2hhcGUYAiADKAQSEwoLYnl0ZV9sZW5ndGgYAyABKAQihgEKDVRyYW5zZmVyU3RhcnQSEwoLdHJhbnNmZXJfaWQYASABKAkSDAoEcGF0aBgCIAEoCRINCgVjb2RlYxgDIAEoCRIjCgZ0ZW5zb3IYBCABKAsyEy5kdWV0LnYxLlRlbnNvckluZm8SDgoGdGlja2V0GAUgASgMEg4KBnJlYXNvbhgGIAEoCSJACgtUZW5zb3JDaHVuaxITCgt0cmFuc2Zlcl9pZBgBIAEoCRIOCgZvZmZzZXQYAiABKAQSDAoEZGF0YRgDIAEoDCIuCglUZW5zb3JFbmQSEwoLdHJhbnNmZXJfaWQYASABKAkSDAoEaGFzaBgCIAEoCSIlCg9TZWFsS2V5c1JlcXVlc3QSEgoKcHVibGljX2tleRgBIAEoDCImChBTZWFsS2V5c1Jlc3BvbnNlEhIKCnB1YmxpY19rZXkYASABKAwiNQoOVHJhbnNmZXJDYW5jZWwSEwoLdHJhbnNmZXJfaWQYASABKAkSDgoGcmVhc29uGAIgASgJYgZwcm90bzM");
 
 /**
  * The tensor a transfer carries, as announced before any data.
@@ -180,4 +180,28 @@ export type SealKeysResponse = Message<"duet.v1.SealKeysResponse"> & {
  */
 export const SealKeysResponseSchema: GenMessage<SealKeysResponse> = /*@__PURE__*/
   messageDesc(file_duet_v1_transfer, 5);
+
+/**
+ * DS -> DO: stop sending this transfer (the scientist cancelled or gave up).
+ *
+ * @generated from message duet.v1.TransferCancel
+ */
+export type TransferCancel = Message<"duet.v1.TransferCancel"> & {
+  /**
+   * @generated from field: string transfer_id = 1;
+   */
+  transferId: string;
+
+  /**
+   * @generated from field: string reason = 2;
+   */
+  reason: string;
+};
+
+/**
+ * Describes the message duet.v1.TransferCancel.
+ * Use `create(TransferCancelSchema)` to create a new message.
+ */
+export const TransferCancelSchema: GenMessage<TransferCancel> = /*@__PURE__*/
+  messageDesc(file_duet_v1_transfer, 6);
 
