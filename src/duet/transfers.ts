@@ -1,5 +1,6 @@
 import { DuetError } from '../errors';
-import { byteLengthOf, type Tensor } from '../tensor';
+import { assertDType, byteLengthOf, tensor as makeTensor, tensorBytes, tensorFromBytes, type Tensor } from '../tensor';
+import type { CodecRegistry } from '../codecs';
 import { randomId } from '../util/bytes';
 import type { ControlChannel } from '../transport/control-channel';
 import { defineEvent } from '../transport/rpc-types';
@@ -46,14 +47,21 @@ export interface TensorShape {
   byteLength: number;
 }
 
-/** Picks the path for one tensor; the negotiator plugs in here. */
-export type ChoosePath = (tensor: TensorShape, available: readonly PathName[], pinned?: PathName) => PathChoice;
+/** What a sender fixed for one transfer, overriding the choice. */
+export interface Pins {
+  path?: PathName;
+  codec?: string;
+}
 
-export const pinnedOrFirst: ChoosePath = (_t, available, pinned) => {
-  if (pinned) return { path: pinned, codec: 'none', reason: `${pinned}: pinned` };
+/** Picks the path and codec for one tensor; the negotiator plugs in here. */
+export type ChoosePath = (tensor: TensorShape, available: readonly PathName[], pins: Pins) => PathChoice;
+
+export const pinnedOrFirst: ChoosePath = (_t, available, pins) => {
+  const codec = pins.codec ?? 'none';
+  if (pins.path) return { path: pins.path, codec, reason: `${pins.path}: pinned` };
   const path = available[0];
   if (!path) throw new DuetError('UNAVAILABLE', 'No tensor path is available on this connection.', { reason: 'NO_PATH' });
-  return { path, codec: 'none', reason: `${path}: the only path` };
+  return { path, codec, reason: `${path}: the first path` };
 };
 
 export interface TransferSummary {
@@ -66,10 +74,20 @@ export interface TransferSummary {
   ms: number;
 }
 
+export interface TransfersOptions {
+  /** Picks path and codec per tensor; default: the pinned path, else the first, with no codec. */
+  choose?: ChoosePath;
+  /** The codecs this runtime can encode and decode; needed for any codec but "none". */
+  codecs?: CodecRegistry;
+}
+
 export interface SendOptions {
   transferId?: string;
+  /** Names a gradient stream, for lossy codecs' error feedback. */
+  stream?: string;
   peerId?: string;
   path?: PathName;
+  codec?: string;
   signal?: AbortSignal;
   onProgress?: (p: TransferProgress) => void;
 }
@@ -100,11 +118,16 @@ export class Transfers {
   /** The owner's transfers in flight, so the scientist can stop them. */
   readonly #sending = new Map<string, AbortController>();
 
+  private readonly choose: ChoosePath;
+  private readonly codecs: CodecRegistry | undefined;
+
   constructor(
     private readonly session: Session,
     private readonly plugins: readonly PathPlugin[],
-    private readonly choose: ChoosePath = pinnedOrFirst,
+    options: TransfersOptions = {},
   ) {
+    this.choose = options.choose ?? pinnedOrFirst;
+    this.codecs = options.codecs;
     session.on('channel', ({ peerId, channel, link }) => this.#attach(peerId, channel, link));
     // Leaving the session stops what is still being sent; a closed tab could not finish it either.
     session.on('state', (state) => {
@@ -131,7 +154,8 @@ export class Transfers {
     const transferId = options.transferId ?? randomId(16);
     const c = this.#connection(options.peerId);
     const info = { dtype: tensor.dtype, shape: tensor.shape, byteLength: byteLengthOf(tensor.dtype, tensor.shape) };
-    const choice = this.choose(info, this.paths(options.peerId), options.path);
+    const choice = this.choose(info, this.paths(options.peerId), { ...(options.path ? { path: options.path } : {}), ...(options.codec ? { codec: options.codec } : {}) });
+    const stream = options.stream;
     const sender = c.senders.get(choice.path);
     if (!sender) throw new DuetError('UNAVAILABLE', `The ${choice.path} path is not available on this connection.`, { reason: 'NO_PATH', details: { path: choice.path } });
     const started = performance.now();
@@ -140,7 +164,7 @@ export class Transfers {
     this.#sending.set(transferId, abort);
     const ctx = { transferId, signal: abort.signal, ...(options.onProgress ? { onProgress: options.onProgress } : {}) };
     try {
-      return await this.#announceAndSend(tensor, c, sender, choice, info, ctx, started);
+      return await this.#announceAndSend(tensor, c, sender, choice, info, ctx, started, stream);
     } catch (e) {
       throw abort.signal.aborted ? new DuetError('CANCELLED', `Transfer ${transferId} was cancelled.`, { cause: e }) : e;
     } finally {
@@ -156,19 +180,46 @@ export class Transfers {
     info: TensorShape,
     ctx: { transferId: string; signal: AbortSignal; onProgress?: (p: TransferProgress) => void },
     started: number,
+    stream: string | undefined,
   ): Promise<TransferSummary> {
     const transferId = ctx.transferId;
+    const wire = await this.#encode(tensor, choice.codec, stream);
+    const wireInfo = wire === tensor ? info : { dtype: 'uint8', shape: wire.shape, byteLength: wire.data.byteLength };
     const { ticket } = (await sender.prepare?.(ctx)) ?? {};
+    const infoMsg = (i: TensorShape) => ({ dtype: i.dtype, shape: i.shape.map(BigInt), byteLength: BigInt(i.byteLength) });
     await c.channel.emitEvent(TransferStartEvent, {
       transferId,
       path: choice.path,
       codec: choice.codec,
       reason: choice.reason,
-      tensor: { dtype: info.dtype, shape: info.shape.map(BigInt), byteLength: BigInt(info.byteLength) },
+      tensor: infoMsg(wireInfo),
+      ...(wire === tensor ? {} : { decoded: infoMsg(info) }),
       ...(ticket ? { ticket } : {}),
     });
-    const result = await sender.send(tensor, { ...ctx, ...(ticket ? { ticket } : {}) });
+    const result = await sender.send(wire, { ...ctx, ...(ticket ? { ticket } : {}) });
     return { transferId, ...choice, bytes: result.bytes, hash: result.hash, ms: performance.now() - started };
+  }
+
+  /** The tensor as it travels: itself, or its codec frame as a uint8 tensor. */
+  async #encode(t: Tensor, codecId: string, stream: string | undefined): Promise<Tensor> {
+    if (codecId === 'none') return t;
+    const codec = this.#codec(codecId);
+    const frame = await codec.encode({ dtype: t.dtype, bytes: tensorBytes(t), ...(stream ? { stream } : {}) });
+    return makeTensor('uint8', [frame.byteLength], frame);
+  }
+
+  #codec(id: string) {
+    if (!this.codecs) throw new DuetError('UNIMPLEMENTED', `Codec "${id}" was chosen but this side has no codecs.`, { reason: 'CODEC_UNAVAILABLE' });
+    return this.codecs.get(id);
+  }
+
+  /** Decodes a received codec frame into the announced tensor, never past its announced size. */
+  async #decode(wire: Tensor, s: TransferStart): Promise<Tensor> {
+    if (s.codec === 'none' || s.codec === '') return wire;
+    const d = s.decoded;
+    if (!d) throw new DuetError('INVALID_ARGUMENT', `Transfer ${s.transferId} uses codec "${s.codec}" but does not say what it decodes to.`, { reason: 'MALFORMED_MESSAGE' });
+    const bytes = await this.#codec(s.codec).decode(tensorBytes(wire), { maxBytes: Number(d.byteLength) });
+    return tensorFromBytes(assertDType(d.dtype), d.shape.map(Number), bytes);
   }
 
   /** Scientist: resolves with the tensor of `transferId` once it has arrived whole and verified. */
@@ -208,6 +259,7 @@ export class Transfers {
           const info = { dtype: s.tensor.dtype, shape: s.tensor.shape.map(Number), byteLength: Number(s.tensor.byteLength), ...(s.ticket.byteLength ? { ticket: s.ticket } : {}) };
           receiver
             .receive(info, { transferId, ...(options.signal ? { signal: options.signal } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}) })
+            .then((wire) => this.#decode(wire, s))
             .then(resolve, fail);
         },
       });

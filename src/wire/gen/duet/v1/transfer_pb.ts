@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file duet/v1/transfer.proto.
  */
 export const file_duet_v1_transfer: GenFile = /*@__PURE__*/
-  fileDesc("ChZkdWV0L3YxL3RyYW5zZmVyLnByb3RvEgdkdWV0LnYxIj8KClRlbnNvckluZm8SDQoFZHR5cGUYASABKAkSDQoFc2hhcGUYAiADKAQSEwoLYnl0ZV9sZW5ndGgYAyABKAQihgEKDVRyYW5zZmVyU3RhcnQSEwoLdHJhbnNmZXJfaWQYASABKAkSDAoEcGF0aBgCIAEoCRINCgVjb2RlYxgDIAEoCRIjCgZ0ZW5zb3IYBCABKAsyEy5kdWV0LnYxLlRlbnNvckluZm8SDgoGdGlja2V0GAUgASgMEg4KBnJlYXNvbhgGIAEoCSJACgtUZW5zb3JDaHVuaxITCgt0cmFuc2Zlcl9pZBgBIAEoCRIOCgZvZmZzZXQYAiABKAQSDAoEZGF0YRgDIAEoDCIuCglUZW5zb3JFbmQSEwoLdHJhbnNmZXJfaWQYASABKAkSDAoEaGFzaBgCIAEoCSIlCg9TZWFsS2V5c1JlcXVlc3QSEgoKcHVibGljX2tleRgBIAEoDCImChBTZWFsS2V5c1Jlc3BvbnNlEhIKCnB1YmxpY19rZXkYASABKAwiNQoOVHJhbnNmZXJDYW5jZWwSEwoLdHJhbnNmZXJfaWQYASABKAkSDgoGcmVhc29uGAIgASgJYgZwcm90bzM");
+  fileDesc("ChZkdWV0L3YxL3RyYW5zZmVyLnByb3RvEgdkdWV0LnYxIj8KClRlbnNvckluZm8SDQoFZHR5cGUYASABKAkSDQoFc2hhcGUYAiADKAQSEwoLYnl0ZV9sZW5ndGgYAyABKAQirAEKDVRyYW5zZmVyU3RhcnQSEwoLdHJhbnNmZXJfaWQYASABKAkSDAoEcGF0aBgCIAEoCRINCgVjb2RlYxgDIAEoCRIjCgZ0ZW5zb3IYBCABKAsyEy5kdWV0LnYxLlRlbnNvckluZm8SDgoGdGlja2V0GAUgASgMEg4KBnJlYXNvbhgGIAEoCRIkCgdkZWNvZGVkGAcgASgLMhMuZHVldC52MS5UZW5zb3JJbmZvIkAKC1RlbnNvckNodW5rEhMKC3RyYW5zZmVyX2lkGAEgASgJEg4KBm9mZnNldBgCIAEoBBIMCgRkYXRhGAMgASgMIi4KCVRlbnNvckVuZBITCgt0cmFuc2Zlcl9pZBgBIAEoCRIMCgRoYXNoGAIgASgJIiUKD1NlYWxLZXlzUmVxdWVzdBISCgpwdWJsaWNfa2V5GAEgASgMIiYKEFNlYWxLZXlzUmVzcG9uc2USEgoKcHVibGljX2tleRgBIAEoDCI1Cg5UcmFuc2ZlckNhbmNlbBITCgt0cmFuc2Zlcl9pZBgBIAEoCRIOCgZyZWFzb24YAiABKAliBnByb3RvMw");
 
 /**
  * The tensor a transfer carries, as announced before any data.
@@ -82,6 +82,14 @@ export type TransferStart = Message<"duet.v1.TransferStart"> & {
    * @generated from field: string reason = 6;
    */
   reason: string;
+
+  /**
+   * With a codec other than "none": the tensor after decoding. `tensor` then describes
+   * the codec frame, which travels as a uint8 tensor.
+   *
+   * @generated from field: duet.v1.TensorInfo decoded = 7;
+   */
+  decoded?: TensorInfo | undefined;
 };
 
 /**
