@@ -7,6 +7,7 @@ import { BridgePutOpenSchema, BridgePutResultSchema } from '../../wire/gen/duet/
 import { isErrorCode } from '../../errors';
 import { BRIDGE_MAX_BUFFERED_AMOUNT, BRIDGE_POLL_MS, BRIDGE_UPLOAD_BATCH_BYTES } from '../constants';
 import { encodeFlightData, frameOf } from './flight-data-codec';
+import { GrpcWebReader } from './grpc-web-reader';
 import { errorOfFields, GRPC_WEB_CONTENT_TYPE, grpcWebFrame, parseGrpcWebBody } from './grpc-web';
 import { getTensorOver, putTensorOver } from './tensor-transfer';
 import type { FlightClient, FrameTransport, GetOptions, PutOptions, PutSummary } from './types';
@@ -54,8 +55,20 @@ export class BridgeFlightClient implements FlightClient, FrameTransport {
     this.token = token;
   }
 
-  /** One gRPC-web call; the whole response is read with arrayBuffer(), then split without copies. */
+  /** One unary gRPC-web call; the small response is read whole, then split without copies. */
   private async call<I extends DescMessage>(method: string, input: I, message: MessageShape<I>, signal?: AbortSignal): Promise<Uint8Array[]> {
+    const res = await this.post(method, input, message, signal);
+    let body: ArrayBuffer;
+    try {
+      body = await res.arrayBuffer();
+    } catch (e) {
+      throw DuetError.from(e, 'UNAVAILABLE');
+    }
+    return this.#split(new Uint8Array(body));
+  }
+
+  /** Sends a gRPC-web request; resolves with the response once its headers are in and are not an error. */
+  private async post<I extends DescMessage>(method: string, input: I, message: MessageShape<I>, signal?: AbortSignal): Promise<Response> {
     const headers: Record<string, string> = { 'content-type': GRPC_WEB_CONTENT_TYPE, 'x-grpc-web': '1' };
     if (this.token !== undefined) headers['authorization'] = `Bearer ${this.token}`;
     let res: Response;
@@ -72,15 +85,7 @@ export class BridgeFlightClient implements FlightClient, FrameTransport {
     const early = errorOfFields((k) => res.headers.get(k));
     if (res.headers.get('grpc-status') !== null && early !== undefined) throw early;
     if (!res.ok) throw new DuetError('UNAVAILABLE', `The bridge answered HTTP ${res.status}.`, { reason: 'HTTP_ERROR' });
-    let body: ArrayBuffer;
-    try {
-      body = await res.arrayBuffer();
-    } catch (e) {
-      throw DuetError.from(e, 'UNAVAILABLE');
-    }
-    const { messages, error } = parseGrpcWebBody(new Uint8Array(body));
-    if (error !== undefined) throw error;
-    return messages;
+    return res;
   }
 
   async handshake(payload: Uint8Array): Promise<void> {
@@ -103,8 +108,42 @@ export class BridgeFlightClient implements FlightClient, FrameTransport {
     return getTensorOver(this, ticket, options);
   }
 
+  /** DoGet, streamed: each FlightData is yielded as soon as it has arrived whole. */
   async *doGet(ticket: Uint8Array, signal?: AbortSignal): AsyncGenerator<FlightFrame> {
-    const messages = await this.call('DoGet', TicketSchema, create(TicketSchema, { ticket }), signal);
+    const res = await this.post('DoGet', TicketSchema, create(TicketSchema, { ticket }), signal);
+    if (!res.body) {
+      yield* this.#frames(this.#split(new Uint8Array(await res.arrayBuffer())));
+      return;
+    }
+    const reader = new GrpcWebReader();
+    const body = res.body.getReader();
+    try {
+      for (;;) {
+        let chunk: ReadableStreamReadResult<Uint8Array>;
+        try {
+          chunk = await body.read();
+        } catch (e) {
+          throw DuetError.from(e, 'UNAVAILABLE');
+        }
+        if (chunk.done) break;
+        for (const item of reader.push(chunk.value)) {
+          if ('message' in item) yield* this.#frames([item.message]);
+          else if (item.status) throw item.status;
+        }
+      }
+      reader.end();
+    } finally {
+      body.releaseLock();
+    }
+  }
+
+  #split(body: Uint8Array): Uint8Array[] {
+    const { messages, error } = parseGrpcWebBody(body);
+    if (error !== undefined) throw error;
+    return messages;
+  }
+
+  *#frames(messages: Uint8Array[]): Generator<FlightFrame> {
     for (const m of messages) {
       let frame: FlightFrame;
       try {
