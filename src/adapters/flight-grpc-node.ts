@@ -79,6 +79,11 @@ export function fromGrpcError(e: unknown): DuetError {
   if (typeof se?.code !== 'number') return DuetError.from(e);
   const sent = se.metadata?.get(DUET_CODE_KEY)[0];
   const reason = se.metadata?.get(DUET_REASON_KEY)[0];
+  // A bare CANCELLED (no duet-code from our service) is grpc-js cutting the call off: the server
+  // shutting down or the connection dropping. Callers that cancel themselves report CANCELLED.
+  if (sent === undefined && se.code === status.CANCELLED) {
+    return new DuetError('UNAVAILABLE', 'The Flight call was cut off: the server stopped or the connection dropped.', { reason: 'CALL_CUT', cause: e });
+  }
   const code = typeof sent === 'string' && isErrorCode(sent) ? sent : se.code === status.OK ? 'UNKNOWN' : codeFromGrpcStatus(se.code);
   return new DuetError(code, se.details || se.message || 'Flight call failed', { reason: typeof reason === 'string' ? reason : undefined, cause: e });
 }
