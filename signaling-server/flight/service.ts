@@ -97,7 +97,7 @@ export function flightServiceHandlers(relay: FlightRelay): UntypedServiceImpleme
     void (async () => {
       try {
         const principal = relay.principalOf(authorization(call.metadata));
-        const messages = readMessages(call, () => new DuetError('UNAVAILABLE', 'The producer went away mid-transfer.', { reason: 'PRODUCER_GONE' }));
+        const messages = readMessages<RawFlightData>(call, (e) => DuetError.from(e, 'UNAVAILABLE'), () => new DuetError('UNAVAILABLE', 'The producer went away mid-transfer.', { reason: 'PRODUCER_GONE' }));
         const first = await messages.next();
         if (first.done === true) throw new DuetError('INVALID_ARGUMENT', 'DoPut needs at least one FlightData.', { reason: 'MALFORMED_FLIGHT_DATA' });
         if (first.value.error !== undefined) throw first.value.error;

@@ -15,7 +15,7 @@ import {
 } from '../wire/gen/arrow/flight/protocol/Flight_pb';
 import { flightServiceDefinition, fromGrpcError, type RawFlightData } from './flight-grpc-node';
 import { CLIENT_FLOW_CONTROL_WINDOW, CLIENT_MAX_IN_FLIGHT_BYTES, CLIENT_MAX_MESSAGE_BYTES, FLIGHT_HANDSHAKE_VERSION } from './constants';
-import { BoundedWriter } from './grpc-streams-node';
+import { BoundedWriter, readMessages } from './grpc-streams-node';
 
 export interface NodeFlightClientOptions {
   /** host:port of a Flight service. */
@@ -72,7 +72,7 @@ export class NodeFlightClient implements FlightClient, FrameTransport {
     const m = method('DoAction');
     const call = this.client.makeServerStreamRequest(m.path, m.requestSerialize, m.responseDeserialize, create(ActionSchema, { type: 'duet.ticket.create' }), this.metadata()) as ClientReadableStream<Result>;
     const results: Result[] = [];
-    for await (const r of readAll<Result>(call)) results.push(r);
+    for await (const r of readMessages<Result>(call, fromGrpcError)) results.push(r);
     const ticket = results[0]?.body;
     if (ticket === undefined) throw new DuetError('INTERNAL', 'The service answered the ticket action with no result.', { reason: 'BAD_RESPONSE' });
     return ticket;
@@ -129,7 +129,7 @@ export class NodeFlightClient implements FlightClient, FrameTransport {
     const onAbort = () => call.cancel();
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      for await (const msg of readAll<RawFlightData>(call)) {
+      for await (const msg of readMessages<RawFlightData>(call, fromGrpcError)) {
         if (msg.error !== undefined) throw msg.error;
         if (msg.data !== undefined) yield frameOf(msg.data);
       }
@@ -141,42 +141,5 @@ export class NodeFlightClient implements FlightClient, FrameTransport {
 
   close(): void {
     this.client.close();
-  }
-}
-
-/** A grpc-js readable as an async iterable that throws DuetErrors and pulls one message at a time. */
-async function* readAll<T>(call: ClientReadableStream<T> | ClientDuplexStream<unknown, T>): AsyncGenerator<T> {
-  const queue: T[] = [];
-  let ended = false;
-  let error: DuetError | undefined;
-  let wake: (() => void) | undefined;
-  const signal = () => {
-    const w = wake;
-    wake = undefined;
-    w?.();
-  };
-  call.on('data', (m: T) => {
-    queue.push(m);
-    call.pause();
-    signal();
-  });
-  call.on('end', () => {
-    ended = true;
-    signal();
-  });
-  call.on('error', (e) => {
-    error ??= fromGrpcError(e);
-    signal();
-  });
-  for (;;) {
-    const m = queue.shift();
-    if (m !== undefined) {
-      yield m;
-      call.resume();
-      continue;
-    }
-    if (error !== undefined) throw error;
-    if (ended) return;
-    await new Promise<void>((r) => (wake = r));
   }
 }

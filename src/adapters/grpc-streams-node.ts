@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { DuetError } from '../errors';
 
@@ -40,8 +41,12 @@ export class BoundedWriter {
   }
 }
 
-/** Messages of a client stream, one at a time; a cancelled call ends the iteration with `onCancel`. */
-export async function* readMessages<T>(call: ServerDuplexStream<T, unknown>, onCancel: () => DuetError): AsyncGenerator<T> {
+/**
+ * Messages of a grpc-js stream (client or server side), one at a time, pausing the stream
+ * until each is taken (so memory stays bounded). Errors become DuetErrors through `toError`;
+ * a server call the client cancels ends the iteration with `onCancel`.
+ */
+export async function* readMessages<T>(call: Readable, toError: (e: unknown) => DuetError, onCancel?: () => DuetError): AsyncGenerator<T> {
   const queue: T[] = [];
   let ended = false;
   let error: DuetError | undefined;
@@ -61,13 +66,15 @@ export async function* readMessages<T>(call: ServerDuplexStream<T, unknown>, onC
     signal();
   });
   call.on('error', (e: unknown) => {
-    error ??= DuetError.from(e, 'UNAVAILABLE');
+    error ??= toError(e);
     signal();
   });
-  call.on('cancelled', () => {
-    error ??= onCancel();
-    signal();
-  });
+  if (onCancel) {
+    call.on('cancelled', () => {
+      error ??= onCancel();
+      signal();
+    });
+  }
   for (;;) {
     const m = queue.shift();
     if (m !== undefined) {

@@ -6,7 +6,8 @@ import { ControlChannel } from '../transport/control-channel';
 import type { ControlLimits } from '../transport/constants';
 import type { CallOptions, EventDef, Handler, MethodDef } from '../transport/rpc-types';
 import { openRelay, sealRelay } from '../transport/relay-seal';
-import { SignalingClient, type WebSocketFactory } from '../transport/signaling-client';
+import { SignalingClient } from '../transport/signaling-client';
+import type { WebSocketConstructor } from '../transport/websocket';
 import type { PeerFactory, SimplePeerLink } from '../transport/simple-peer-link';
 import type { FlightClient } from '../transport/flight/types';
 import { Role } from '../wire/gen/duet/v1/common_pb';
@@ -16,7 +17,7 @@ import { PeerLink, type LinkState, type SignalEnvelope } from './peer-link';
 
 /** What the runtime provides: the entry point (browser app or Node API) picks these. */
 export interface SessionRuntime {
-  openWebSocket: WebSocketFactory;
+  WebSocket: WebSocketConstructor;
   createPeer: PeerFactory;
   /** A Flight client for the hub: gRPC in Node, the HTTP bridge in browsers. */
   createFlightClient?: (hub: { hubUrl: string; flightPort: number | undefined }) => FlightClient;
@@ -155,7 +156,8 @@ export class Session extends Emitter<SessionEvents> {
   }
 
   static #connectHub(options: SessionOptions): Promise<SignalingClient> {
-    return SignalingClient.connect(signalUrl(options.hubUrl), options.runtime.openWebSocket, options.protocolVersion);
+    const Ws = options.runtime.WebSocket;
+    return SignalingClient.connect(signalUrl(options.hubUrl), (url) => new Ws(url), options.protocolVersion);
   }
 
   static async #hubConfig(options: SessionOptions): Promise<HubConfig> {

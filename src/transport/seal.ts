@@ -1,3 +1,4 @@
+import { concatBytes } from '../util/bytes';
 import { DuetError } from '../errors';
 import {
   SEAL_LABEL,
@@ -53,22 +54,13 @@ export async function deriveSealKey(own: CryptoKeyPair, peerPublicKey: Uint8Arra
 }
 
 async function transferKey(key: SealKey, salt: Uint8Array, transferId: Uint8Array): Promise<CryptoKey> {
-  const info = concat(text.encode(SEAL_LABEL), transferId);
+  const info = concatBytes([text.encode(SEAL_LABEL), transferId]);
   return subtle().deriveKey({ name: 'HKDF', hash: 'SHA-256', salt: salt as BufferSource, info: info as BufferSource }, key, { name: 'AES-GCM', length: 256 }, false, [
     'encrypt',
     'decrypt',
   ]);
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
-}
 
 function nonceOf(prefix: Uint8Array, counter: number): Uint8Array {
   const nonce = new Uint8Array(SEAL_NONCE_BYTES);
@@ -81,7 +73,7 @@ function aadOf(transferId: Uint8Array, counter: number, final: boolean): Uint8Ar
   const tail = new Uint8Array(9);
   new DataView(tail.buffer).setBigUint64(0, BigInt(counter));
   tail[8] = final ? 1 : 0;
-  return concat(text.encode(SEAL_LABEL), transferId, tail);
+  return concatBytes([text.encode(SEAL_LABEL), transferId, tail]);
 }
 
 export interface Sealer {

@@ -15,18 +15,9 @@ import {
   type SessionJoined,
 } from '../wire/gen/duet/v1/signal_pb';
 import type { MessageInitShape } from '@bufbuild/protobuf';
+import type { WebSocketLike } from './websocket';
 
-/** The part of the WebSocket API we use; the browser's and `ws`'s both fit. */
-export interface WebSocketLike {
-  binaryType: string;
-  readonly readyState: number;
-  send(data: Uint8Array): void;
-  close(code?: number, reason?: string): void;
-  onopen: ((ev: unknown) => void) | null;
-  onmessage: ((ev: { data: unknown }) => void) | null;
-  onclose: ((ev: { code: number; reason: string }) => void) | null;
-  onerror: ((ev: unknown) => void) | null;
-}
+export type { WebSocketLike } from './websocket';
 export type WebSocketFactory = (url: string) => WebSocketLike;
 
 /** How long to wait for the hub to accept a socket and answer hello, or a create/join. */

@@ -1,4 +1,4 @@
-import { isDuetError } from '../../src/errors';
+import { isDuetError, type DuetError } from '../../src/errors';
 
 /** "resolved", or the DuetError's "CODE:REASON"; anything else thrown fails the test. */
 export async function outcome(p: Promise<unknown>): Promise<string> {
@@ -26,4 +26,15 @@ export function syncCodeOf(fn: () => unknown): string {
     throw e;
   }
   return 'ok';
+}
+
+/** The DuetError a promise rejects with; fails the test if it resolves or throws anything else. */
+export async function rejection(p: Promise<unknown>): Promise<DuetError> {
+  try {
+    await p;
+  } catch (e) {
+    if (isDuetError(e)) return e;
+    throw e;
+  }
+  throw new Error('expected a rejection');
 }

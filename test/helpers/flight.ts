@@ -1,5 +1,5 @@
 import { NodeFlightClient } from '../../src/adapters/flight-client-node';
-import { DuetError, isDuetError } from '../../src/errors';
+import { DuetError } from '../../src/errors';
 import { startFlightServer, type FlightRelayOptions, type FlightServerHandle, type FlightServerOptions } from '../../signaling-server/flight';
 
 const enc = new TextEncoder();
@@ -25,12 +25,5 @@ export async function connectedClient(port: number, sessionId = 'S1'): Promise<N
   return c;
 }
 
-export async function rejection(p: Promise<unknown>): Promise<DuetError> {
-  try {
-    await p;
-  } catch (e) {
-    if (isDuetError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a rejection');
-}
+
+export { rejection } from './errors';

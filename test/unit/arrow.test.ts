@@ -22,16 +22,8 @@ import {
 import { isDuetError, type DuetError } from '../../src/errors';
 import { tensor } from '../../src/tensor';
 import { ALL_DTYPES, SHAPES, sameTensor, sampleTensor } from '../helpers/tensors';
+import { rejection } from '../helpers/errors';
 
-async function rejection(p: Promise<unknown>): Promise<DuetError> {
-  try {
-    await p;
-  } catch (e) {
-    if (isDuetError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a rejection');
-}
 
 /** Frames -> an Arrow IPC stream (continuation, length, padded header, body), as a file would hold it. */
 function ipcStream(frames: readonly FlightFrame[]): Uint8Array {

@@ -9,6 +9,7 @@ import { decode } from '../../src/wire/frames';
 import { DuetError, isDuetError } from '../../src/errors';
 import { HIGH_WATER_BYTES, MAX_DATACHANNEL_MESSAGE_BYTES } from '../../src/transport/constants';
 import { sameBytes } from '../helpers/bytes';
+import { rejection } from '../helpers/errors';
 
 const Echo = defineMethod('test.echo', PingRequestSchema, PingResponseSchema);
 const Slow = defineMethod('test.slow', PingRequestSchema, PingResponseSchema);
@@ -23,15 +24,6 @@ async function pair(a: Partial<ControlChannelOptions> = {}, b: Partial<ControlCh
   return { owner, scientist, ta, tb };
 }
 
-async function rejection(p: Promise<unknown>): Promise<DuetError> {
-  try {
-    await p;
-  } catch (e) {
-    if (isDuetError(e)) return e;
-    throw new Error(`expected a DuetError, got ${String(e)}`);
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('control channel', () => {
   it('CC1: hands over roles, versions and capabilities in the handshake', async () => {

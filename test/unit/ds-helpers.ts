@@ -12,12 +12,5 @@ export function thrown(fn: () => unknown): DuetError {
 }
 
 /** The DuetError a promise rejects with; fails the test otherwise. */
-export async function rejection(p: Promise<unknown>): Promise<DuetError> {
-  try {
-    await p;
-  } catch (e) {
-    if (isDuetError(e)) return e;
-    throw e;
-  }
-  throw new Error('did not reject');
-}
+
+export { rejection } from '../helpers/errors';

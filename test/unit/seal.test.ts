@@ -4,16 +4,8 @@ import { isDuetError, type DuetError } from '../../src/errors';
 import { createOpener, createSealer, deriveSealKey, exportSealPublicKey, generateSealKeyPair } from '../../src/transport/seal';
 import { FrameOpener, sealFrames } from '../../src/transport/flight/sealed-frames';
 import { sameTensor, sampleTensor } from '../helpers/tensors';
+import { rejection } from '../helpers/errors';
 
-async function fails(p: Promise<unknown>): Promise<DuetError> {
-  try {
-    await p;
-  } catch (e) {
-    if (isDuetError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a rejection');
-}
 
 async function keys() {
   const a = await generateSealKeyPair();
@@ -56,17 +48,17 @@ describe('sealing', () => {
     const b = await s.seal(new Uint8Array([2]), true);
     const tampered = a.slice();
     tampered[0] = tampered[0]! ^ 1;
-    expect((await fails((await createOpener(bob, id, s.header)).open(tampered))).reason).toBe('SEAL_AUTH_FAILED');
-    expect((await fails((await createOpener(bob, id, s.header)).open(b, true))).reason).toBe('SEAL_AUTH_FAILED');
-    expect((await fails((await createOpener(bob, new Uint8Array(16), s.header)).open(a))).reason).toBe('SEAL_AUTH_FAILED');
+    expect((await rejection((await createOpener(bob, id, s.header)).open(tampered))).reason).toBe('SEAL_AUTH_FAILED');
+    expect((await rejection((await createOpener(bob, id, s.header)).open(b, true))).reason).toBe('SEAL_AUTH_FAILED');
+    expect((await rejection((await createOpener(bob, new Uint8Array(16), s.header)).open(a))).reason).toBe('SEAL_AUTH_FAILED');
     const o = await createOpener(bob, id, s.header);
     await o.open(a);
-    expect((await fails(o.open(b, false))).reason).toBe('SEAL_AUTH_FAILED');
+    expect((await rejection(o.open(b, false))).reason).toBe('SEAL_AUTH_FAILED');
     const t = await createOpener(bob, id, s.header);
     await t.open(a);
     expect(() => t.finish()).toThrowError(/without its final/);
     const { alice: other } = await keys();
-    expect((await fails((await createOpener(other, id, s.header)).open(a))).code).toBe('DATA_LOSS');
+    expect((await rejection((await createOpener(other, id, s.header)).open(a))).code).toBe('DATA_LOSS');
   });
 
   it('FL11: sealed Arrow frames keep FlightData shape and round-trip a tensor; a dropped or swapped frame fails', async () => {
@@ -84,7 +76,7 @@ describe('sealing', () => {
       return decodeTensor(plain);
     };
     expect(sameTensor(await open(sealed), t)).toBe(true);
-    expect((await fails(open(sealed.slice(0, -1)))).reason).toBe('TRUNCATED');
-    expect((await fails(open([sealed[0]!, sealed[2]!, sealed[1]!, ...sealed.slice(3)]))).reason).toBe('SEAL_AUTH_FAILED');
+    expect((await rejection(open(sealed.slice(0, -1)))).reason).toBe('TRUNCATED');
+    expect((await rejection(open([sealed[0]!, sealed[2]!, sealed[1]!, ...sealed.slice(3)]))).reason).toBe('SEAL_AUTH_FAILED');
   });
 });

@@ -10,26 +10,14 @@ import { encodeFlightData, frameOf } from './flight-data-codec';
 import { GrpcWebReader } from './grpc-web-reader';
 import { errorOfFields, GRPC_WEB_CONTENT_TYPE, grpcWebFrame, parseGrpcWebBody } from './grpc-web';
 import { getTensorOver, putTensorOver } from './tensor-transfer';
+import type { WebSocketConstructor } from '../websocket';
 import type { FlightClient, FrameTransport, GetOptions, PutOptions, PutSummary } from './types';
 
 // The Flight client for pages: fetch for gRPC-web calls (DoGet read with one arrayBuffer()) and
 // a WebSocket for DoPut. Only web APIs, so it runs in browsers and, with an injected WebSocket
 // (Node 20 has none built in; tests pass `ws`), in Node.
 
-/** The part of the browser WebSocket API the bridge uses (`ws` in Node matches it). */
-export interface WebSocketLike {
-  binaryType: string;
-  readonly bufferedAmount: number;
-  readonly readyState: number;
-  send(data: Uint8Array): void;
-  close(code?: number, reason?: string): void;
-  onopen: ((ev: unknown) => void) | null;
-  onmessage: ((ev: { data: unknown }) => void) | null;
-  onclose: ((ev: { code: number; reason: string }) => void) | null;
-  onerror: ((ev: unknown) => void) | null;
-}
-
-export type WebSocketConstructor = new (url: string) => WebSocketLike;
+export type { WebSocketConstructor, WebSocketLike } from '../websocket';
 
 export interface BridgeClientOptions {
   /** The bridge's base URL, e.g. `https://hub.example/flight` or `http://127.0.0.1:3000/flight`. */
