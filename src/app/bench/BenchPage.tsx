@@ -26,6 +26,9 @@ export function BenchPage({ runtime, hubUrl, code }: { runtime: SessionRuntime; 
   const [progress, setProgress] = useState<{ done: number; total: number; label: string }>();
   const [error, setError] = useState<unknown>();
   const [runs, setRuns] = useState(5);
+  const [scope, setScope] = useState<'all' | 'quick'>('all');
+  // "Quick" skips the 72 MB case, which alone takes longer than all the others together.
+  const cases = scope === 'all' ? SEED_CASES : SEED_CASES.filter((c) => c.shape[0]! <= 1000);
 
   useEffect(() => {
     const s = view.session;
@@ -40,10 +43,10 @@ export function BenchPage({ runtime, hubUrl, code }: { runtime: SessionRuntime; 
     if (!view.session || !transfers) return;
     setResults([]);
     setError(undefined);
-    const total = SEED_CASES.length * PATH_NAMES.length * runs;
+    const total = cases.length * PATH_NAMES.length * runs;
     let done = 0;
     try {
-      for (const c of SEED_CASES) {
+      for (const c of cases) {
         const rows = await benchApi(view.session, transfers).runCase(c.dtype, c.shape, {
           runs,
           onRun: (r) => setProgress({ done: ++done, total, label: `${caseLabel(r)} over ${r.path}: ${r.ms.toFixed(1)} ms` }),
@@ -95,7 +98,14 @@ export function BenchPage({ runtime, hubUrl, code }: { runtime: SessionRuntime; 
           <div className="actions">
             <label>
               Runs per case{' '}
-              <input type="number" min={1} max={20} value={runs} onChange={(e) => setRuns(Number(e.target.value))} style={{ width: 60 }} />
+              <input data-testid="bench-runs" type="number" min={1} max={20} value={runs} onChange={(e) => setRuns(Number(e.target.value))} style={{ width: 60 }} />
+            </label>
+            <label>
+              Cases{' '}
+              <select data-testid="bench-scope" value={scope} onChange={(e) => setScope(e.target.value as 'all' | 'quick')}>
+                <option value="all">all 13 (up to 72 MB)</option>
+                <option value="quick">up to 1000×1000 (quick)</option>
+              </select>
             </label>
             <button className="button primary" data-testid="bench-run" disabled={view.state !== 'connected' || !!progress} onClick={() => void runAll()}>
               Run all cases
@@ -128,7 +138,7 @@ export function BenchPage({ runtime, hubUrl, code }: { runtime: SessionRuntime; 
                 const rows = results.filter((r) => caseLabel(r) === caseLabel(c));
                 if (!rows.length) return null;
                 return (
-                  <tr key={caseLabel(c)}>
+                  <tr key={caseLabel(c)} data-testid="bench-row">
                     <td>{caseLabel(c)}</td>
                     <td>{c.seedWebrtcMs.toFixed(1)}</td>
                     <td>{c.seedArrowMs.toFixed(1)}</td>

@@ -22,6 +22,9 @@ export function Home() {
           <span>I am the scientist. I have a code from the data owner.</span>
         </button>
       </div>
+      <p className="muted footnote">
+        Curious how fast tensors travel? <a href="#/bench">Run the Arrow vs WebRTC benchmark</a> in two tabs.
+      </p>
     </main>
   );
 }
