@@ -106,6 +106,15 @@ export class Store {
     return meta;
   }
 
+  /** Offers (or withdraws) a synthetic mock of an asset; a new mock is generated from the listing. */
+  setMock(id: string, mock: boolean | MockOptions): AssetMeta {
+    const e = this.#entry(id);
+    const on = mock !== false;
+    e.meta = Object.freeze({ ...e.meta, mockAvailable: on });
+    e.mock = on ? makeMock(e.meta, typeof mock === 'object' ? mock : {}) : undefined;
+    return e.meta;
+  }
+
   remove(id: string): void {
     this.#entry(id);
     this.#entries.delete(id);
