@@ -155,6 +155,7 @@ export class DataOwner extends Emitter<OwnerEvents> {
 
   /** The budget new scientists (and new assets) get from now on; existing budgets stay. */
   setDefaultBudget(budget: Budget | null): void {
+    if (budget !== null) new BudgetLedger().setBudget('check', 'check', budget); // BAD_BUDGET now, not at the next join
     this.#defaultBudget = budget;
     this.emit('change', 'budgets');
   }
