@@ -27,6 +27,11 @@ const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor a
 const SCOPE = '__duetScope';
 
 export function compileCell(source: string): CompiledCell {
+  // Checked before sucrase, which would silently drop an unused import.
+  const moduleLine = /^\s*(import|export)[\s{*]/m.exec(source);
+  if (moduleLine) {
+    throw new CellSyntaxError(`A cell cannot ${moduleLine[1]} (line "${moduleLine[0].trim()}…"): duet, Plot, images, toArray, toRows and display are already in scope; dynamic import() works.`);
+  }
   let js: string;
   try {
     js = transform(source, { transforms: ['typescript'], disableESTransforms: true }).code;
