@@ -70,6 +70,7 @@ export { loadFile } from './duet/data/load';
 export type { Table, Column } from './duet/data/table';
 export type { PlanValue, Plan } from './duet/plan/types';
 export { loadDemoStore, loadFilesIntoStore } from './adapters/node-files';
+export { isTensor, tensor } from './tensor';
 export type { Tensor } from './tensor';
 export { Session } from './duet/session';
 export type { SessionState, PeerView, SessionRuntime, CreateOptions, JoinOptions } from './duet/session';

@@ -215,6 +215,15 @@ export class Remote {
     return f.value;
   }
 
+  /** get() for a value of one element (a mean, a count): the number itself. */
+  async getNumber(options: GetOptions = {}): Promise<number> {
+    const v = await this.get(options);
+    if (!isTensor(v) || v.data.length !== 1) {
+      throw new DuetError('INVALID_ARGUMENT', `getNumber() needs a value of one element; this is ${isTensor(v) ? `a tensor of shape [${v.shape.join(', ')}]` : `a ${typeof v === 'string' ? 'string' : 'table or column'}`}: use get().`, { reason: 'BAD_ARGUMENT' });
+    }
+    return Number(v.data[0]);
+  }
+
   /** A differentially private answer, charged to the DO's budget for you on the asset. */
   async getDP(options: DpOptions): Promise<DpRelease> {
     const n = this.#node;

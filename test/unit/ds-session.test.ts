@@ -304,3 +304,13 @@ function indexOf(hay: Uint8Array, needle: Uint8Array): number {
   }
   return -1;
 }
+
+describe('convenience', () => {
+  it('RD7: getNumber() gives a one-element value as a number, and refuses anything bigger', async () => {
+    const { ds, owner } = await dsPair();
+    owner.policies.add({ action: 'approve', tags: ['census'], maxElements: 100 });
+    expect(await ds.asset('people').col('age').max().getNumber({ reason: 'oldest' })).toBe(62);
+    const e = await rejection(ds.asset('people').col('age').getNumber({ reason: 'all' }));
+    expect([e.code, e.reason]).toEqual(['INVALID_ARGUMENT', 'BAD_ARGUMENT']);
+  });
+});

@@ -39,17 +39,17 @@ export function Notebook({ duet, waiting }: { duet: DataScientist | undefined; w
           <button className="button" data-testid="add-cell" onClick={() => nb.add()}>
             Add cell
           </button>
-          <button className="button ghost" data-testid="export-json" onClick={() => download('notebook.duet.json', toJson(nb.cells), 'application/json')}>
+          <button className="button ghost small" data-testid="export-json" onClick={() => download('notebook.duet.json', toJson(nb.cells), 'application/json')}>
             Export JSON
           </button>
-          <button className="button ghost" data-testid="export-md" onClick={() => download('notebook.md', toMarkdown(nb.cells), 'text/markdown')}>
+          <button className="button ghost small" data-testid="export-md" onClick={() => download('notebook.md', toMarkdown(nb.cells), 'text/markdown')}>
             Export Markdown
           </button>
-          <button className="button ghost" onClick={() => fileInput.current?.click()}>
+          <button className="button ghost small" onClick={() => fileInput.current?.click()}>
             Import…
           </button>
           <input ref={fileInput} type="file" accept=".json,.md,.markdown" hidden data-testid="import-file" onChange={(e) => void onImport(e)} />
-          <button className="button ghost" data-testid="reset-notebook" onClick={() => confirmReset() && nb.replace(exampleNotebook())}>
+          <button className="button ghost small" data-testid="reset-notebook" onClick={() => confirmReset() && nb.replace(exampleNotebook())}>
             Example
           </button>
         </div>
@@ -98,7 +98,7 @@ function Cell({ cell, index, waiting, nb, canRun }: { cell: CellState; index: nu
       <div className="cell-tools">
         <button className="icon" title="Move up" onClick={() => nb.move(cell.id, -1)}>↑</button>
         <button className="icon" title="Move down" onClick={() => nb.move(cell.id, 1)}>↓</button>
-        <button className="icon" title="Add a cell below" onClick={() => nb.add(cell.id)}>＋</button>
+        <button className="icon" title="Add a cell below" onClick={() => nb.add(cell.id)}>+</button>
         <button className="icon" title="Delete" data-testid="delete-cell" onClick={() => nb.remove(cell.id)}>✕</button>
       </div>
     </article>

@@ -12,7 +12,7 @@ import { isImages, MAX_IMAGES, type ImagesOutput } from './helpers';
 // How a cell's value looks: each kind of thing a cell can produce has its own view.
 
 /** Rows a table output shows; the rest is counted, not drawn. */
-const TABLE_ROWS = 20;
+const TABLE_ROWS = 10;
 /** Elements a tensor output lists before it summarises. */
 const TENSOR_LIST = 64;
 
@@ -220,7 +220,7 @@ function DpView({ r }: { r: DpRelease }) {
       </div>
       <p className="muted small">
         ε = {fmt(r.epsilon)}
-        {r.delta > 0 ? `, δ = ${fmt(r.delta)}` : ''} · {r.mechanism} noise, scale {fmt(r.scale)} · budget left on this asset: ε = {fmt(r.remaining.epsilon)}
+        {r.delta > 0 ? `, δ = ${fmt(r.delta)}` : ''} · {r.mechanism} noise{r.query === 'mean' ? ' on the sum and the count' : `, scale ${fmt(r.scale)}`} · budget left on this asset: ε = {fmt(r.remaining.epsilon)}
       </p>
     </div>
   );
