@@ -41,6 +41,7 @@ export function BudgetsPanel({ owner }: { owner: DataOwner }) {
                 <td>
                   {status.budget.epsilon}
                   {status.budget.delta > 0 ? `, δ ${status.budget.delta}` : ''}
+                  <span className="muted small"> {status.budget.composition ?? 'basic'}</span>
                 </td>
                 <td>{round(status.spent.epsilon)}</td>
                 <td>
@@ -76,9 +77,10 @@ function DefaultBudget({ owner, onError }: { owner: DataOwner; onError: (e: unkn
   const d = owner.defaultBudget;
   const [eps, setEps] = useState(String(d?.epsilon ?? 1));
   const [delta, setDelta] = useState(String(d?.delta ?? 0));
+  const [composition, setComposition] = useState<'basic' | 'rdp'>(d?.composition ?? 'rdp');
   const submit = (ev: FormEvent) => {
     ev.preventDefault();
-    run(() => owner.setDefaultBudget(eps === '' ? null : { epsilon: Number(eps), delta: Number(delta || 0), composition: 'rdp' }), onError);
+    run(() => owner.setDefaultBudget(eps === '' ? null : { epsilon: Number(eps), delta: Number(delta || 0), composition }), onError);
   };
   return (
     <form className="inline-form" onSubmit={submit}>
@@ -86,11 +88,15 @@ function DefaultBudget({ owner, onError }: { owner: DataOwner; onError: (e: unkn
       <input value={eps} onChange={(e) => setEps(e.target.value)} inputMode="decimal" aria-label="default epsilon" />
       <span>δ</span>
       <input value={delta} onChange={(e) => setDelta(e.target.value)} inputMode="decimal" aria-label="default delta" />
-      <span>per asset</span>
+      <span>per asset, composed by</span>
+      <select value={composition} onChange={(e) => setComposition(e.target.value as 'basic' | 'rdp')} aria-label="composition">
+        <option value="rdp">Rényi DP (tighter for Gaussian)</option>
+        <option value="basic">basic (ε and δ add up)</option>
+      </select>
       <button className="button small" type="submit">
         Save
       </button>
-      <span className="muted small">{d ? `now ε ${d.epsilon}, δ ${d.delta}` : 'now none: DP queries are refused until you set one'}</span>
+      <span className="muted small">{d ? `now ε ${d.epsilon}, δ ${d.delta}, ${d.composition ?? 'basic'}` : 'now none: DP queries are refused until you set one'}</span>
     </form>
   );
 }

@@ -1,4 +1,4 @@
-import { useCallback, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { formatCode, normalizeCode } from '../../duet/code';
 import { Session, type SessionRuntime } from '../../duet/session';
 import { ErrorBanner } from '../components/ErrorBanner';
@@ -37,6 +37,16 @@ export function Join({ runtime, hubUrl, initialCode }: { runtime: SessionRuntime
 
   const joined = view.session !== undefined;
   const { duet } = useScientist(view.session);
+  const { note } = view;
+  // Decisions show in the session log too, so the scientist sees them wherever they are.
+  useEffect(
+    () =>
+      duet?.on('request', (r) => {
+        if (r.status === 'pending') return;
+        note(`Request “${r.reason}” ${r.status}${r.message ? `: “${r.message}”` : ''}`, r.status === 'approved' ? 'good' : 'bad');
+      }),
+    [duet, note],
+  );
   const waiting = duet?.requests().filter((r) => r.status === 'pending').length ?? 0;
   const status: DuetStatus | undefined = duet && {
     pending: waiting,
