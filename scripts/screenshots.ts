@@ -55,7 +55,11 @@ try {
   await ds.page.screenshot({ path: `${out}/notebook-waiting.png` });
   await owner.page.screenshot({ path: `${out}/owner-request.png` });
   for (let i = 0; i < 4; i++) {
-    await owner.page.getByTestId('approve').first().click({ timeout: 30_000 });
+    await owner.page.getByTestId('request-card').first().waitFor({ timeout: 30_000 });
+    const id = await owner.page.getByTestId('request-card').first().getAttribute('data-request-id');
+    const pinned = owner.page.locator(`[data-testid="request-card"][data-request-id="${id}"]`);
+    await pinned.getByTestId('approve').click();
+    await pinned.waitFor({ state: 'detached' });
   }
   await cell(ds.page, 7).getByTestId('cell-error').waitFor({ timeout: 30_000 });
   await scrollTo(ds.page, 3);

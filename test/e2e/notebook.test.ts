@@ -30,11 +30,14 @@ const cell = (page: Page, i: number) => page.locator(`[data-testid="cell"][data-
 const cellText = (page: Page, i: number) => cell(page, i).getByTestId('cell-output').textContent();
 
 async function approveNext(owner: Page, message?: string): Promise<string> {
-  const card = owner.getByTestId('request-card').first();
-  await card.waitFor({ timeout: 30_000 });
+  await owner.getByTestId('request-card').first().waitFor({ timeout: 30_000 });
+  // Pin the card by its request id, so a re-render cannot swap it under the click.
+  const id = (await owner.getByTestId('request-card').first().getAttribute('data-request-id'))!;
+  const card = owner.locator(`[data-testid="request-card"][data-request-id="${id}"]`);
   const reason = (await card.locator('.request-reason').textContent())!;
   if (message) await card.getByTestId('decision-message').fill(message);
   await card.getByTestId('approve').click();
+  await card.waitFor({ state: 'detached' });
   return reason;
 }
 
