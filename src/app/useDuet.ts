@@ -3,7 +3,7 @@ import { DataOwner, type ActivityEntry } from '../duet/owner';
 import { DataScientist } from '../duet/scientist';
 import { controlPath } from '../duet/paths';
 import type { Session } from '../duet/session';
-import type { Store } from '../duet/store';
+import { Store } from '../duet/store';
 import { Transfers } from '../duet/transfers';
 
 // The data-science objects of a tab, made once its session exists, and a version number that
@@ -17,13 +17,17 @@ function useTransfers(session: Session | undefined): Transfers | undefined {
   return transfers;
 }
 
-export function useOwner(session: Session | undefined, store: Store | undefined, onActivity: (a: ActivityEntry) => void): { owner: DataOwner | undefined; version: number } {
+/**
+ * The owner, serving from the moment the session exists (with whatever the store holds then):
+ * a scientist who joins while data is still loading sees the listing grow, never a missing method.
+ */
+export function useOwner(session: Session | undefined, onActivity: (a: ActivityEntry) => void): { owner: DataOwner | undefined; version: number } {
   const [owner, setOwner] = useState<DataOwner>();
   const [version, bump] = useReducer((n: number) => n + 1, 0);
   const transfers = useTransfers(session);
   useEffect(() => {
-    if (!session || !store || !transfers) return;
-    const o = new DataOwner(session, transfers, { store });
+    if (!session || !transfers) return;
+    const o = new DataOwner(session, transfers, { store: new Store() });
     const offs = [o.on('change', bump), o.on('transfer', bump), o.on('activity', onActivity)];
     // A scientist already here gets their budgets at once, so both tabs show them.
     const notePeers = () => {
@@ -38,7 +42,7 @@ export function useOwner(session: Session | undefined, store: Store | undefined,
     };
     // onActivity is stable (useCallback in the page)
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [session, store, transfers]);
+  }, [session, transfers]);
   return { owner, version };
 }
 

@@ -186,6 +186,13 @@ export class DataOwner extends Emitter<OwnerEvents> {
     return meta;
   }
 
+  /** After assets were added to `store` directly (e.g. a bulk load): budgets for them, and the scientist is told. */
+  refreshStore(): void {
+    const ids = this.store.listing().map((a) => a.id);
+    for (const s of this.#scientists) this.#applyDefaultBudget(s, ids);
+    this.#storeChanged();
+  }
+
   removeAsset(id: string): void {
     this.store.remove(id);
     this.#storeChanged();

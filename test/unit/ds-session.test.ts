@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isTensor, type Tensor } from '../../src/tensor';
+import { isTensor, tensor, type Tensor } from '../../src/tensor';
 import { isTable, textAt, type Column, type Table } from '../../src/duet/data/table';
 import { MAX_OUTPUT_ELEMENTS } from '../../src/duet/constants';
 import { DEFAULT_BUDGET, MAX_RELEASE_ELEMENTS } from '../../src/duet/ds-constants';
@@ -312,5 +312,21 @@ describe('convenience', () => {
     expect(await ds.asset('people').col('age').max().getNumber({ reason: 'oldest' })).toBe(62);
     const e = await rejection(ds.asset('people').col('age').getNumber({ reason: 'all' }));
     expect([e.code, e.reason]).toEqual(['INVALID_ARGUMENT', 'BAD_ARGUMENT']);
+  });
+});
+
+describe('the owner adds data while a scientist is here', () => {
+  it('RD16: new assets reach the scientist\'s listing, with the default budget', async () => {
+    const { ds, owner } = await dsPair();
+    await ds.store.list();
+    const seen: string[][] = [];
+    ds.on('store', (assets) => seen.push(assets.map((a) => a.id)));
+    owner.store.add({ id: 'late', name: 'Late', value: tensor('float64', [3], Float64Array.of(1, 2, 3)), domains: { min: 0, max: 5 } });
+    owner.refreshStore();
+    await expect.poll(() => seen.at(-1)).toEqual(['people', 'pixels', 'late']);
+    owner.addAsset({ id: 'later', name: 'Later', value: tensor('float64', [2], Float64Array.of(1, 2)) });
+    await expect.poll(() => seen.at(-1)).toEqual(['people', 'pixels', 'late', 'later']);
+    expect((await ds.budgets()).map((b) => b.assetId)).toEqual(['people', 'pixels', 'late', 'later']);
+    expect((await ds.asset('late').sum().getDP({ epsilon: 0.1, bounds: [0, 5] })).remaining.epsilon).toBeCloseTo(0.9);
   });
 });

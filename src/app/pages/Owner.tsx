@@ -1,8 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { formatCode } from '../../duet/code';
-import type { ActivityEntry } from '../../duet/owner';
+import type { ActivityEntry, DataOwner } from '../../duet/owner';
 import { Session, type SessionRuntime } from '../../duet/session';
-import { Store } from '../../duet/store';
 import { ErrorBanner } from '../components/ErrorBanner';
 import { SessionPanel, type DuetStatus } from '../components/SessionPanel';
 import { loadBrowserDemo } from '../demo-data';
@@ -18,25 +17,22 @@ const TABS = ['data', 'requests', 'policies', 'budgets', 'audit'] as const;
 type Tab = (typeof TABS)[number];
 const TAB_NAMES: Record<Tab, string> = { data: 'Data', requests: 'Requests', policies: 'Policies', budgets: 'Budgets', audit: 'Audit log' };
 
-/** The demo store, loaded once per tab. */
-function useDemoStore(): { store: Store | undefined; error: unknown } {
-  const [store, setStore] = useState<Store>();
+/** Loads the embedded demo data into the owner's store, once per owner. */
+function useDemoData(owner: DataOwner | undefined): { loading: boolean; error: unknown } {
+  const [loading, setLoading] = useState(true);
   const [error, setError] = useState<unknown>();
   useEffect(() => {
+    if (!owner) return;
     let live = true;
-    loadBrowserDemo(new Store()).then(
-      (s) => live && setStore(s),
-      (e: unknown) => {
-        if (!live) return;
-        setError(e);
-        setStore(new Store()); // the DO can still share their own files
-      },
-    );
+    loadBrowserDemo(owner.store).then(
+      () => owner.refreshStore(),
+      (e: unknown) => live && setError(e), // the DO can still share their own files
+    ).finally(() => live && setLoading(false));
     return () => {
       live = false;
     };
-  }, []);
-  return { store, error };
+  }, [owner]);
+  return { loading, error };
 }
 
 export function Owner({ runtime, hubUrl }: { runtime: SessionRuntime; hubUrl: string }) {
@@ -44,9 +40,9 @@ export function Owner({ runtime, hubUrl }: { runtime: SessionRuntime; hubUrl: st
   const open = useCallback(() => Session.create({ hubUrl, runtime }), [hubUrl, runtime, attempt]);
   const view = useSession(open);
   const { note } = view;
-  const demo = useDemoStore();
   const onActivity = useCallback((a: ActivityEntry) => note(a.text, a.tone), [note]);
-  const { owner } = useOwner(view.session, demo.store, onActivity);
+  const { owner } = useOwner(view.session, onActivity);
+  const demo = useDemoData(owner);
   const [tab, setTab] = useState<Tab>('data');
   const [copied, setCopied] = useState(false);
   const code = view.session?.code;
@@ -85,7 +81,7 @@ export function Owner({ runtime, hubUrl }: { runtime: SessionRuntime; hubUrl: st
           ))}
         </nav>
         <ErrorBanner error={demo.error} testId="demo-error" />
-        {tab === 'data' && <StorePanel owner={owner} loading={!demo.store} />}
+        {tab === 'data' && <StorePanel owner={owner} loading={demo.loading} />}
         {owner && tab === 'requests' && <RequestHistory owner={owner} />}
         {owner && tab === 'policies' && <PoliciesPanel owner={owner} />}
         {owner && tab === 'budgets' && <BudgetsPanel owner={owner} />}
