@@ -198,6 +198,13 @@ export class DataOwner extends Emitter<OwnerEvents> {
     this.#storeChanged();
   }
 
+  /** Renames, re-describes or re-tags an asset (tags drive tag policies); the scientist is told. */
+  describeAsset(id: string, changes: { name?: string; description?: string; tags?: readonly string[] }): AssetMeta {
+    const meta = this.store.describe(id, changes);
+    this.#storeChanged();
+    return meta;
+  }
+
   setMock(id: string, mock: boolean | MockOptions): AssetMeta {
     const meta = this.store.setMock(id, mock);
     this.#storeChanged();

@@ -330,3 +330,17 @@ describe('the owner adds data while a scientist is here', () => {
     expect((await ds.asset('late').sum().getDP({ epsilon: 0.1, bounds: [0, 5] })).remaining.epsilon).toBeCloseTo(0.9);
   });
 });
+
+describe('describing assets', () => {
+  it('RD14: re-tagging an asset changes which policy applies, and the scientist sees the new listing', async () => {
+    const { ds, owner } = await dsPair();
+    owner.policies.add({ action: 'approve', tags: ['open'], maxElements: 1 });
+    const seen: string[][] = [];
+    ds.on('store', (a) => seen.push([...(a.find((x) => x.id === 'people')?.tags ?? [])]));
+    expect((await ds.asset('people').col('age').mean().request('before')).status).toBe('pending');
+    owner.describeAsset('people', { tags: ['open', ' census ', ''], description: 'Now open.' });
+    await expect.poll(() => seen.at(-1)).toEqual(['open', 'census']);
+    expect(await ds.asset('people').col('age').mean().getNumber({ reason: 'after' })).toBe(40.75);
+    expect((await ds.store.list())[0]?.description).toBe('Now open.');
+  });
+});
