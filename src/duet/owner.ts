@@ -3,7 +3,7 @@ import { DuetError, isDuetError } from '../errors';
 import type { EventDef } from '../transport/rpc-types';
 import { configuredLimit, enforceLimit } from '../limits';
 import { tensorBytes } from '../tensor';
-import { BudgetLedger, type Budget } from '../privacy/dp/ledger';
+import { BudgetLedger, type Budget, type BudgetStatus } from '../privacy/dp/ledger';
 import { Emitter } from '../util/emitter';
 import type { TransferProgress } from '../transport/paths/types';
 import { AuditLog } from './audit';
@@ -168,8 +168,8 @@ export class DataOwner extends Emitter<OwnerEvents> {
   }
 
   /** Every (scientist, asset) budget with what is spent and left. */
-  budgets(): { scientist: string; assetId: string; status: NonNullable<ReturnType<BudgetLedger['status']>> }[] {
-    const out = [];
+  budgets(): { scientist: string; assetId: string; status: BudgetStatus }[] {
+    const out: { scientist: string; assetId: string; status: BudgetStatus }[] = [];
     for (const scientist of this.#scientists) {
       for (const a of this.store.listing()) {
         const status = this.ledger.status(scientist, a.id);
