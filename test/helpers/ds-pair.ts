@@ -28,11 +28,12 @@ function channelLink(channel: ControlChannel, remoteId: string, remoteRole: Role
   };
 }
 
-// Transfers attaches its paths on a session's 'channel' event; this plays that event once.
+// Transfers attaches its paths on a session's 'channel' event; this plays that event once
+// (and nothing else: other events never fire on this stand-in).
 function oneChannelSession(channel: ControlChannel, peerId: string): Session {
   return {
-    on: (_event: string, cb: (c: { peerId: string; channel: ControlChannel; link: undefined }) => void) => {
-      cb({ peerId, channel, link: undefined });
+    on: (event: string, cb: (c: { peerId: string; channel: ControlChannel; link: undefined }) => void) => {
+      if (event === 'channel') cb({ peerId, channel, link: undefined });
       return () => undefined;
     },
   } as unknown as Session;
