@@ -1,7 +1,11 @@
 // The Node API: headless owners and scientists for scripts and tests.
 //   import { createSession, joinSession } from 'duet';
 import { nodeRuntime } from './adapters/node';
+import { controlPath } from './duet/paths';
+import { DataOwner, type OwnerOptions } from './duet/owner';
+import { DataScientist, type ScientistOptions } from './duet/scientist';
 import { Session, type CreateOptions, type JoinOptions } from './duet/session';
+import { Transfers, type PathPlugin } from './duet/transfers';
 
 export type NodeCreateOptions = Omit<CreateOptions, 'runtime'> & Partial<Pick<CreateOptions, 'runtime'>>;
 export type NodeJoinOptions = Omit<JoinOptions, 'runtime'> & Partial<Pick<JoinOptions, 'runtime'>>;
@@ -16,6 +20,58 @@ export function joinSession(options: NodeJoinOptions): Promise<Session> {
   return Session.join({ runtime: nodeRuntime, ...options });
 }
 
+export interface NodeOwnerOptions extends NodeCreateOptions, OwnerOptions {
+  /** Tensor paths to offer, in order of preference; default: the control channel. */
+  paths?: readonly PathPlugin[];
+}
+
+export interface NodeScientistOptions extends NodeJoinOptions, ScientistOptions {
+  paths?: readonly PathPlugin[];
+}
+
+/** A data owner on a new session: read `session.code` out to the scientist. */
+export interface OwnerHandle {
+  readonly session: Session;
+  readonly owner: DataOwner;
+  close(): void;
+}
+
+/** A data scientist on the owner's session; `duet` is the same object notebook cells use. */
+export interface ScientistHandle {
+  readonly session: Session;
+  readonly duet: DataScientist;
+  close(): void;
+}
+
+/** Creates a session and serves the store on it as the data owner. */
+export async function createOwner(options: NodeOwnerOptions): Promise<OwnerHandle> {
+  const session = await createSession(options);
+  const owner = new DataOwner(session, new Transfers(session, options.paths ?? [controlPath]), options);
+  return { session, owner, close: () => (owner.close(), session.close()) };
+}
+
+/** Joins the owner's session as a data scientist. Await `session.connected()` before the first call. */
+export async function joinAsScientist(options: NodeScientistOptions): Promise<ScientistHandle> {
+  const session = await joinSession(options);
+  const duet = new DataScientist(session, new Transfers(session, options.paths ?? [controlPath]), options);
+  return { session, duet, close: () => session.close() };
+}
+
+export { DataOwner } from './duet/owner';
+export type { OwnerOptions, ActivityEntry, OwnerTopic } from './duet/owner';
+export { DataScientist } from './duet/scientist';
+export type { ScientistOptions, RemoteStore } from './duet/scientist';
+export { Remote, isRemote } from './duet/remote';
+export type { Operand, GetOptions, DpOptions } from './duet/remote';
+export type { AssetView, PointerView, RequestView, BudgetView, DpRelease, TransferView } from './duet/ds-types';
+export { Store } from './duet/store';
+export type { AddAssetInput, AssetMeta } from './duet/store';
+export { loadFile } from './duet/data/load';
+export type { Table, Column } from './duet/data/table';
+export type { PlanValue, Plan } from './duet/plan/types';
+export { loadDemoStore, loadFilesIntoStore } from './adapters/node-files';
+export { isTensor, tensor } from './tensor';
+export type { Tensor } from './tensor';
 export { Session } from './duet/session';
 export type { SessionState, PeerView, SessionRuntime, CreateOptions, JoinOptions } from './duet/session';
 export { formatCode, normalizeCode } from './duet/code';

@@ -1,7 +1,7 @@
 import type { Lineage } from './plan/types';
 
-// An append-only log of everything that could let data out: requests, decisions, releases,
-// DP spends and refusals, policy changes. There is no way to edit or drop an entry through this
+// An append-only log of everything that could let data out: plans run, requests, decisions,
+// releases, DP spends and refusals, policy changes. There is no way to edit or drop an entry through this
 // API; entries are frozen, numbered without gaps, and the whole log exports as JSON for the DO.
 
 export type AuditEvent =
@@ -26,6 +26,16 @@ export type AuditEvent =
       readonly delta: number;
     }
   | { readonly type: 'dp_refused'; readonly scientist: string; readonly assets: readonly string[]; readonly query: string; readonly epsilon: number; readonly delta: number; readonly reason: string }
+  | {
+      readonly type: 'plan';
+      readonly scientist: string;
+      readonly assets: readonly string[];
+      readonly ops: readonly string[];
+      /** The new pointer, or '' when the plan was refused or failed. */
+      readonly pointerId: string;
+      /** The error's reason (or code) when it was refused or failed, else ''. */
+      readonly error: string;
+    }
   | { readonly type: 'policy'; readonly action: 'added' | 'removed'; readonly policyId: string; readonly summary: string }
   | { readonly type: 'budget'; readonly scientist: string; readonly asset: string; readonly epsilon: number; readonly delta: number };
 

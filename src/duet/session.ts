@@ -4,7 +4,7 @@ import { Emitter } from '../util/emitter';
 import { delay } from '../util/timers';
 import { ControlChannel } from '../transport/control-channel';
 import type { ControlLimits } from '../transport/constants';
-import type { CallOptions, EventDef, Handler, MethodDef } from '../transport/rpc-types';
+import type { CallOptions, EventDef, Handler, HandlerContext, MethodDef } from '../transport/rpc-types';
 import { openRelay, sealRelay } from '../transport/relay-seal';
 import { SignalingClient } from '../transport/signaling-client';
 import type { WebSocketConstructor } from '../transport/websocket';
@@ -16,6 +16,13 @@ import { deriveCodeSecrets, generateCode, normalizeCode, type CodeSecrets } from
 import { PeerLink, type LinkState, type SignalEnvelope } from './peer-link';
 
 /** What the runtime provides: the entry point (browser app or Node API) picks these. */
+/** A handler that is told the calling peer's id. */
+export type PeerHandler<Req extends DescMessage, Res extends DescMessage> = (
+  request: MessageShape<Req>,
+  ctx: HandlerContext,
+  peerId: string,
+) => Promise<MessageInitShape<Res>> | MessageInitShape<Res>;
+
 export interface SessionRuntime {
   WebSocket: WebSocketConstructor;
   createPeer: PeerFactory;
@@ -212,6 +219,11 @@ export class Session extends Emitter<SessionEvents> {
   /** Serves a method on every control channel, now and after reconnects. */
   handle<Req extends DescMessage, Res extends DescMessage>(def: MethodDef<Req, Res>, handler: Handler<Req, Res>): void {
     this.#prepare((channel) => channel.handle(def, handler));
+  }
+
+  /** Like handle(), and the handler learns which peer called (the data owner keeps state per scientist). */
+  handleFrom<Req extends DescMessage, Res extends DescMessage>(def: MethodDef<Req, Res>, handler: PeerHandler<Req, Res>): void {
+    this.#prepare((channel) => channel.handle(def, (request, ctx) => handler(request, ctx, this.#peerOf(channel))));
   }
 
   onEvent<E extends DescMessage>(def: EventDef<E>, listener: (message: MessageShape<E>, peerId: string) => void): void {

@@ -106,6 +106,27 @@ export class Store {
     return meta;
   }
 
+  /** Changes what the listing says of an asset (never its value or domains). */
+  describe(id: string, changes: { name?: string; description?: string; tags?: readonly string[] }): AssetMeta {
+    const e = this.#entry(id);
+    e.meta = Object.freeze({
+      ...e.meta,
+      ...(changes.name !== undefined && changes.name.trim() !== '' ? { name: changes.name.trim() } : {}),
+      ...(changes.description !== undefined ? { description: changes.description } : {}),
+      ...(changes.tags !== undefined ? { tags: Object.freeze([...new Set(changes.tags.map((t) => t.trim()).filter(Boolean))]) } : {}),
+    });
+    return e.meta;
+  }
+
+  /** Offers (or withdraws) a synthetic mock of an asset; a new mock is generated from the listing. */
+  setMock(id: string, mock: boolean | MockOptions): AssetMeta {
+    const e = this.#entry(id);
+    const on = mock !== false;
+    e.meta = Object.freeze({ ...e.meta, mockAvailable: on });
+    e.mock = on ? makeMock(e.meta, typeof mock === 'object' ? mock : {}) : undefined;
+    return e.meta;
+  }
+
   remove(id: string): void {
     this.#entry(id);
     this.#entries.delete(id);

@@ -25,4 +25,13 @@ describe('README', () => {
     expect(stdout).toMatch(/Session code: [0-9A-Z]{10}/);
     expect(stdout).toMatch(/Connected; round trip \d+\.\d ms/);
   });
+
+  it("DOC4: the user guide's Node example is in the guide verbatim and runs as written", async () => {
+    const example = readFileSync('examples/node-duet.ts', 'utf8').trim();
+    expect(readFileSync('docs/USER_GUIDE.md', 'utf8')).toContain(example);
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'examples/node-duet.ts'], { env: { ...process.env, DUET_HUB: hub.url }, timeout: 60_000 });
+    expect(stdout).toMatch(/Assets: adult, mnist-train-images/);
+    expect(stdout).toMatch(/Mean age: \d+\.\d\d/);
+    expect(stdout).toMatch(/DP mean age: \d+\.\d\d \(ε left: 0\.5\)/);
+  });
 });

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 describe('data-science layer in the browser', () => {
   it('bundles for the browser platform with no Node built-ins', async () => {
     const r = await build({
-      entryPoints: ['src/duet/datascience.ts', 'src/privacy/dp/index.ts'],
+      entryPoints: ['src/duet/datascience.ts', 'src/privacy/dp/index.ts', 'src/duet/owner.ts', 'src/duet/scientist.ts'],
       bundle: true,
       platform: 'browser',
       format: 'esm',

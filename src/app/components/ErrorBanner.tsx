@@ -1,10 +1,10 @@
 import { explain } from '../errors';
 
-export function ErrorBanner({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
+export function ErrorBanner({ error, onRetry, testId = 'error' }: { error: unknown; onRetry?: () => void; testId?: string }) {
   if (!error) return null;
   const { title, detail } = explain(error);
   return (
-    <div className="banner error" role="alert" data-testid="error">
+    <div className="banner error" role="alert" data-testid={testId}>
       <div>
         <strong>{title}</strong>
         <p>{detail}</p>

@@ -1,8 +1,11 @@
-import { useCallback, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { formatCode, normalizeCode } from '../../duet/code';
 import { Session, type SessionRuntime } from '../../duet/session';
 import { ErrorBanner } from '../components/ErrorBanner';
-import { SessionPanel } from '../components/SessionPanel';
+import { SessionPanel, type DuetStatus } from '../components/SessionPanel';
+import { Notebook } from '../notebook/Notebook';
+import { AssetBrowser, MyRequests } from '../notebook/Sidebar';
+import { useScientist } from '../useDuet';
 import { useSession } from '../useSession';
 
 export function Join({ runtime, hubUrl, initialCode }: { runtime: SessionRuntime; hubUrl: string; initialCode?: string }) {
@@ -33,8 +36,24 @@ export function Join({ runtime, hubUrl, initialCode }: { runtime: SessionRuntime
   };
 
   const joined = view.session !== undefined;
-  return (
-    <main className="workspace">
+  const { duet } = useScientist(view.session);
+  const { note } = view;
+  // Decisions show in the session log too, so the scientist sees them wherever they are.
+  useEffect(
+    () =>
+      duet?.on('request', (r) => {
+        if (r.status === 'pending') return;
+        note(`Request “${r.reason}” ${r.status}${r.message ? `: “${r.message}”` : ''}`, r.status === 'approved' ? 'good' : 'bad');
+      }),
+    [duet, note],
+  );
+  const waiting = duet?.requests().filter((r) => r.status === 'pending').length ?? 0;
+  const status: DuetStatus | undefined = duet && {
+    pending: waiting,
+    budgets: duet.cachedBudgets.map((b) => ({ assetId: b.assetId, epsilon: b.epsilon, remaining: b.remaining.epsilon })),
+    transfers: duet.transferViews(),
+  };
+  const codeCard = (
       <section className="card code-card">
         <h2>{joined ? 'Joined session' : 'Join a session'}</h2>
         {joined && code ? (
@@ -62,7 +81,19 @@ export function Join({ runtime, hubUrl, initialCode }: { runtime: SessionRuntime
         )}
         <ErrorBanner error={formError ?? (view.state !== 'connected' ? view.error : undefined)} />
       </section>
-      {joined && <SessionPanel view={view} />}
+  );
+  if (!joined) return <main className="workspace">{codeCard}</main>;
+  return (
+    <main className="workspace wide scientist">
+      <div className="main-col">
+        <Notebook duet={duet} waiting={waiting} />
+      </div>
+      <aside className="side-col">
+        {codeCard}
+        <SessionPanel view={view} {...(status ? { status } : {})} />
+        {duet && <AssetBrowser duet={duet} />}
+        {duet && <MyRequests duet={duet} />}
+      </aside>
     </main>
   );
 }

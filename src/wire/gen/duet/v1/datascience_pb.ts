@@ -4,7 +4,7 @@
 
 import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
-import type { Lineage, Plan } from "./plan_pb";
+import type { Lineage, Plan, TensorValue } from "./plan_pb";
 import { file_duet_v1_plan } from "./plan_pb";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file duet/v1/datascience.proto.
  */
 export const file_duet_v1_datascience: GenFile = /*@__PURE__*/
-  fileDesc("ChlkdWV0L3YxL2RhdGFzY2llbmNlLnByb3RvEgdkdWV0LnYxIkwKBkRvbWFpbhIQCgNtaW4YASABKAFIAIgBARIQCgNtYXgYAiABKAFIAYgBARIOCgZsZXZlbHMYAyADKAlCBgoEX21pbkIGCgRfbWF4IlgKCkNvbHVtbkluZm8SDAoEbmFtZRgBIAEoCRIMCgRraW5kGAIgASgJEg0KBWR0eXBlGAMgASgJEh8KBmRvbWFpbhgEIAEoCzIPLmR1ZXQudjEuRG9tYWluIuYBCglBc3NldEluZm8SCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRITCgtkZXNjcmlwdGlvbhgDIAEoCRIMCgR0YWdzGAQgAygJEgwKBGtpbmQYBSABKAkSJAoHY29sdW1ucxgGIAMoCzITLmR1ZXQudjEuQ29sdW1uSW5mbxINCgVkdHlwZRgHIAEoCRINCgVzaGFwZRgIIAMoBBIfCgZkb21haW4YCSABKAsyDy5kdWV0LnYxLkRvbWFpbhIRCglyb3dfY291bnQYCiABKAQSFgoObW9ja19hdmFpbGFibGUYCyABKAgiEwoRTGlzdEFzc2V0c1JlcXVlc3QiOAoSTGlzdEFzc2V0c1Jlc3BvbnNlEiIKBmFzc2V0cxgBIAMoCzISLmR1ZXQudjEuQXNzZXRJbmZvInoKCVZhbHVlSW5mbxIMCgRraW5kGAEgASgJEg0KBWR0eXBlGAIgASgJEg0KBXNoYXBlGAMgAygEEiQKB2NvbHVtbnMYBCADKAsyEy5kdWV0LnYxLkNvbHVtbkluZm8SDAoEcm93cxgFIAEoBBINCgVleGFjdBgGIAEoCCItCg5SdW5QbGFuUmVxdWVzdBIbCgRwbGFuGAEgASgLMg0uZHVldC52MS5QbGFuIoYBCg9SdW5QbGFuUmVzcG9uc2USEgoKcG9pbnRlcl9pZBgBIAEoCRIgCgRpbmZvGAIgASgLMhIuZHVldC52MS5WYWx1ZUluZm8SIQoHbGluZWFnZRgDIAEoCzIQLmR1ZXQudjEuTGluZWFnZRIaChJlbGVtZW50c19wcm9jZXNzZWQYBCABKAQiKgoURGVsZXRlUG9pbnRlclJlcXVlc3QSEgoKcG9pbnRlcl9pZBgBIAEoCSIXChVEZWxldGVQb2ludGVyUmVzcG9uc2UiSQoPR2V0VmFsdWVSZXF1ZXN0EhIKCnBvaW50ZXJfaWQYASABKAkSDgoGcmVhc29uGAIgASgJEhIKCnRpbWVvdXRfbXMYAyABKA0ijwIKC1JlcXVlc3RJbmZvEgoKAmlkGAEgASgJEhIKCnBvaW50ZXJfaWQYAiABKAkSDgoGcmVhc29uGAMgASgJEiEKB2xpbmVhZ2UYBCABKAsyEC5kdWV0LnYxLkxpbmVhZ2USIAoEaW5mbxgFIAEoCzISLmR1ZXQudjEuVmFsdWVJbmZvEhAKCGVsZW1lbnRzGAYgASgEEhUKDWNyZWF0ZWRfYXRfbXMYByABKAQSFQoNZXhwaXJlc19hdF9tcxgIIAEoBBImCgZzdGF0dXMYCSABKA4yFi5kdWV0LnYxLlJlcXVlc3RTdGF0dXMSEgoKZGVjaWRlZF9ieRgKIAEoCRIPCgdtZXNzYWdlGAsgASgJIjkKEEdldFZhbHVlUmVzcG9uc2USJQoHcmVxdWVzdBgBIAEoCzIULmR1ZXQudjEuUmVxdWVzdEluZm8ijwIKDkRwUXVlcnlSZXF1ZXN0EhIKCnBvaW50ZXJfaWQYASABKAkSDQoFcXVlcnkYAiABKAkSDwoHZXBzaWxvbhgDIAEoARINCgVkZWx0YRgEIAEoARIRCgltZWNoYW5pc20YBSABKAkSEgoFbG93ZXIYBiABKAFIAIgBARISCgV1cHBlchgHIAEoAUgBiAEBEgwKBGJpbnMYCCABKA0SFQoIcmFuZ2VfbG8YCSABKAFIAogBARIVCghyYW5nZV9oaRgKIAEoAUgDiAEBEhUKDWJvdW5kc19jb2x1bW4YCyABKAlCCAoGX2xvd2VyQggKBl91cHBlckILCglfcmFuZ2VfbG9CCwoJX3JhbmdlX2hpIpcBCg9EcFF1ZXJ5UmVzcG9uc2USDgoGdmFsdWVzGAEgAygBEg8KB2Vwc2lsb24YAiABKAESDQoFZGVsdGEYAyABKAESEQoJbWVjaGFuaXNtGAQgASgJEg0KBXNjYWxlGAUgASgBEhkKEXJlbWFpbmluZ19lcHNpbG9uGAYgASgBEhcKD3JlbWFpbmluZ19kZWx0YRgHIAEoASq9AQoNUmVxdWVzdFN0YXR1cxIeChpSRVFVRVNUX1NUQVRVU19VTlNQRUNJRklFRBAAEhoKFlJFUVVFU1RfU1RBVFVTX1BFTkRJTkcQARIbChdSRVFVRVNUX1NUQVRVU19BUFBST1ZFRBACEhkKFVJFUVVFU1RfU1RBVFVTX0RFTklFRBADEhoKFlJFUVVFU1RfU1RBVFVTX0VYUElSRUQQBBIcChhSRVFVRVNUX1NUQVRVU19DQU5DRUxMRUQQBWIGcHJvdG8z", [file_duet_v1_plan]);
+  fileDesc("ChlkdWV0L3YxL2RhdGFzY2llbmNlLnByb3RvEgdkdWV0LnYxIkwKBkRvbWFpbhIQCgNtaW4YASABKAFIAIgBARIQCgNtYXgYAiABKAFIAYgBARIOCgZsZXZlbHMYAyADKAlCBgoEX21pbkIGCgRfbWF4IlgKCkNvbHVtbkluZm8SDAoEbmFtZRgBIAEoCRIMCgRraW5kGAIgASgJEg0KBWR0eXBlGAMgASgJEh8KBmRvbWFpbhgEIAEoCzIPLmR1ZXQudjEuRG9tYWluIuYBCglBc3NldEluZm8SCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRITCgtkZXNjcmlwdGlvbhgDIAEoCRIMCgR0YWdzGAQgAygJEgwKBGtpbmQYBSABKAkSJAoHY29sdW1ucxgGIAMoCzITLmR1ZXQudjEuQ29sdW1uSW5mbxINCgVkdHlwZRgHIAEoCRINCgVzaGFwZRgIIAMoBBIfCgZkb21haW4YCSABKAsyDy5kdWV0LnYxLkRvbWFpbhIRCglyb3dfY291bnQYCiABKAQSFgoObW9ja19hdmFpbGFibGUYCyABKAgiEwoRTGlzdEFzc2V0c1JlcXVlc3QiOAoSTGlzdEFzc2V0c1Jlc3BvbnNlEiIKBmFzc2V0cxgBIAMoCzISLmR1ZXQudjEuQXNzZXRJbmZvInoKCVZhbHVlSW5mbxIMCgRraW5kGAEgASgJEg0KBWR0eXBlGAIgASgJEg0KBXNoYXBlGAMgAygEEiQKB2NvbHVtbnMYBCADKAsyEy5kdWV0LnYxLkNvbHVtbkluZm8SDAoEcm93cxgFIAEoBBINCgVleGFjdBgGIAEoCCItCg5SdW5QbGFuUmVxdWVzdBIbCgRwbGFuGAEgASgLMg0uZHVldC52MS5QbGFuIoYBCg9SdW5QbGFuUmVzcG9uc2USEgoKcG9pbnRlcl9pZBgBIAEoCRIgCgRpbmZvGAIgASgLMhIuZHVldC52MS5WYWx1ZUluZm8SIQoHbGluZWFnZRgDIAEoCzIQLmR1ZXQudjEuTGluZWFnZRIaChJlbGVtZW50c19wcm9jZXNzZWQYBCABKAQiKgoURGVsZXRlUG9pbnRlclJlcXVlc3QSEgoKcG9pbnRlcl9pZBgBIAEoCSIXChVEZWxldGVQb2ludGVyUmVzcG9uc2UiXgoPR2V0VmFsdWVSZXF1ZXN0EhIKCnBvaW50ZXJfaWQYASABKAkSDgoGcmVhc29uGAIgASgJEhIKCnRpbWVvdXRfbXMYAyABKA0SEwoLdHJhbnNmZXJfaWQYBCABKAkijwIKC1JlcXVlc3RJbmZvEgoKAmlkGAEgASgJEhIKCnBvaW50ZXJfaWQYAiABKAkSDgoGcmVhc29uGAMgASgJEiEKB2xpbmVhZ2UYBCABKAsyEC5kdWV0LnYxLkxpbmVhZ2USIAoEaW5mbxgFIAEoCzISLmR1ZXQudjEuVmFsdWVJbmZvEhAKCGVsZW1lbnRzGAYgASgEEhUKDWNyZWF0ZWRfYXRfbXMYByABKAQSFQoNZXhwaXJlc19hdF9tcxgIIAEoBBImCgZzdGF0dXMYCSABKA4yFi5kdWV0LnYxLlJlcXVlc3RTdGF0dXMSEgoKZGVjaWRlZF9ieRgKIAEoCRIPCgdtZXNzYWdlGAsgASgJIjkKEEdldFZhbHVlUmVzcG9uc2USJQoHcmVxdWVzdBgBIAEoCzIULmR1ZXQudjEuUmVxdWVzdEluZm8iKgoUQ2FuY2VsUmVxdWVzdFJlcXVlc3QSEgoKcmVxdWVzdF9pZBgBIAEoCSI+ChVDYW5jZWxSZXF1ZXN0UmVzcG9uc2USJQoHcmVxdWVzdBgBIAEoCzIULmR1ZXQudjEuUmVxdWVzdEluZm8iXwoNUmVxdWVzdFVwZGF0ZRIlCgdyZXF1ZXN0GAEgASgLMhQuZHVldC52MS5SZXF1ZXN0SW5mbxITCgt0cmFuc2Zlcl9pZBgCIAEoCRISCgp2YWx1ZV9raW5kGAMgASgJIiIKDkdldE1vY2tSZXF1ZXN0EhAKCGFzc2V0X2lkGAEgASgJIkoKD0dldE1vY2tSZXNwb25zZRISCgp2YWx1ZV9raW5kGAEgASgJEiMKBXZhbHVlGAIgASgLMhQuZHVldC52MS5UZW5zb3JWYWx1ZSKPAgoORHBRdWVyeVJlcXVlc3QSEgoKcG9pbnRlcl9pZBgBIAEoCRINCgVxdWVyeRgCIAEoCRIPCgdlcHNpbG9uGAMgASgBEg0KBWRlbHRhGAQgASgBEhEKCW1lY2hhbmlzbRgFIAEoCRISCgVsb3dlchgGIAEoAUgAiAEBEhIKBXVwcGVyGAcgASgBSAGIAQESDAoEYmlucxgIIAEoDRIVCghyYW5nZV9sbxgJIAEoAUgCiAEBEhUKCHJhbmdlX2hpGAogASgBSAOIAQESFQoNYm91bmRzX2NvbHVtbhgLIAEoCUIICgZfbG93ZXJCCAoGX3VwcGVyQgsKCV9yYW5nZV9sb0ILCglfcmFuZ2VfaGkilwEKD0RwUXVlcnlSZXNwb25zZRIOCgZ2YWx1ZXMYASADKAESDwoHZXBzaWxvbhgCIAEoARINCgVkZWx0YRgDIAEoARIRCgltZWNoYW5pc20YBCABKAkSDQoFc2NhbGUYBSABKAESGQoRcmVtYWluaW5nX2Vwc2lsb24YBiABKAESFwoPcmVtYWluaW5nX2RlbHRhGAcgASgBIsQBCgpCdWRnZXRJbmZvEhAKCGFzc2V0X2lkGAEgASgJEg8KB2Vwc2lsb24YAiABKAESDQoFZGVsdGEYAyABKAESEwoLY29tcG9zaXRpb24YBCABKAkSFQoNc3BlbnRfZXBzaWxvbhgFIAEoARITCgtzcGVudF9kZWx0YRgGIAEoARIZChFyZW1haW5pbmdfZXBzaWxvbhgHIAEoARIXCg9yZW1haW5pbmdfZGVsdGEYCCABKAESDwoHcXVlcmllcxgJIAEoDSIUChJMaXN0QnVkZ2V0c1JlcXVlc3QiOwoTTGlzdEJ1ZGdldHNSZXNwb25zZRIkCgdidWRnZXRzGAEgAygLMhMuZHVldC52MS5CdWRnZXRJbmZvIjQKDEJ1ZGdldFVwZGF0ZRIkCgdidWRnZXRzGAEgAygLMhMuZHVldC52MS5CdWRnZXRJbmZvIjEKC1N0b3JlVXBkYXRlEiIKBmFzc2V0cxgBIAMoCzISLmR1ZXQudjEuQXNzZXRJbmZvKr0BCg1SZXF1ZXN0U3RhdHVzEh4KGlJFUVVFU1RfU1RBVFVTX1VOU1BFQ0lGSUVEEAASGgoWUkVRVUVTVF9TVEFUVVNfUEVORElORxABEhsKF1JFUVVFU1RfU1RBVFVTX0FQUFJPVkVEEAISGQoVUkVRVUVTVF9TVEFUVVNfREVOSUVEEAMSGgoWUkVRVUVTVF9TVEFUVVNfRVhQSVJFRBAEEhwKGFJFUVVFU1RfU1RBVFVTX0NBTkNFTExFRBAFYgZwcm90bzM", [file_duet_v1_plan]);
 
 /**
  * The public range of a value: numbers' [min, max], a category's levels.
@@ -327,6 +327,14 @@ export type GetValueRequest = Message<"duet.v1.GetValueRequest"> & {
    * @generated from field: uint32 timeout_ms = 3;
    */
   timeoutMs: number;
+
+  /**
+   * Chosen by the DS, which expects the transfer under this id before asking, so an approved
+   * value can start streaming at once (even when a policy approves it before this call returns).
+   *
+   * @generated from field: string transfer_id = 4;
+   */
+  transferId: string;
 };
 
 /**
@@ -425,6 +433,115 @@ export const GetValueResponseSchema: GenMessage<GetValueResponse> = /*@__PURE__*
   messageDesc(file_duet_v1_datascience, 12);
 
 /**
+ * @generated from message duet.v1.CancelRequestRequest
+ */
+export type CancelRequestRequest = Message<"duet.v1.CancelRequestRequest"> & {
+  /**
+   * @generated from field: string request_id = 1;
+   */
+  requestId: string;
+};
+
+/**
+ * Describes the message duet.v1.CancelRequestRequest.
+ * Use `create(CancelRequestRequestSchema)` to create a new message.
+ */
+export const CancelRequestRequestSchema: GenMessage<CancelRequestRequest> = /*@__PURE__*/
+  messageDesc(file_duet_v1_datascience, 13);
+
+/**
+ * @generated from message duet.v1.CancelRequestResponse
+ */
+export type CancelRequestResponse = Message<"duet.v1.CancelRequestResponse"> & {
+  /**
+   * @generated from field: duet.v1.RequestInfo request = 1;
+   */
+  request?: RequestInfo | undefined;
+};
+
+/**
+ * Describes the message duet.v1.CancelRequestResponse.
+ * Use `create(CancelRequestResponseSchema)` to create a new message.
+ */
+export const CancelRequestResponseSchema: GenMessage<CancelRequestResponse> = /*@__PURE__*/
+  messageDesc(file_duet_v1_datascience, 14);
+
+/**
+ * Event duet.ds.request_update: a request was decided (approved, denied, expired, cancelled).
+ * For an approved one the value follows over the tensor path under `transfer_id`.
+ *
+ * @generated from message duet.v1.RequestUpdate
+ */
+export type RequestUpdate = Message<"duet.v1.RequestUpdate"> & {
+  /**
+   * @generated from field: duet.v1.RequestInfo request = 1;
+   */
+  request?: RequestInfo | undefined;
+
+  /**
+   * @generated from field: string transfer_id = 2;
+   */
+  transferId: string;
+
+  /**
+   * How the released tensor is to be read: "tensor" (as is), "table" or "text" (Arrow IPC
+   * stream bytes in a uint8 tensor), "string" (UTF-8 bytes in a uint8 tensor).
+   *
+   * @generated from field: string value_kind = 3;
+   */
+  valueKind: string;
+};
+
+/**
+ * Describes the message duet.v1.RequestUpdate.
+ * Use `create(RequestUpdateSchema)` to create a new message.
+ */
+export const RequestUpdateSchema: GenMessage<RequestUpdate> = /*@__PURE__*/
+  messageDesc(file_duet_v1_datascience, 15);
+
+/**
+ * @generated from message duet.v1.GetMockRequest
+ */
+export type GetMockRequest = Message<"duet.v1.GetMockRequest"> & {
+  /**
+   * @generated from field: string asset_id = 1;
+   */
+  assetId: string;
+};
+
+/**
+ * Describes the message duet.v1.GetMockRequest.
+ * Use `create(GetMockRequestSchema)` to create a new message.
+ */
+export const GetMockRequestSchema: GenMessage<GetMockRequest> = /*@__PURE__*/
+  messageDesc(file_duet_v1_datascience, 16);
+
+/**
+ * A mock is synthetic and small (at most MAX_MOCK_ROWS rows), so it travels inline, encoded
+ * like a released value (see RequestUpdate.value_kind).
+ *
+ * @generated from message duet.v1.GetMockResponse
+ */
+export type GetMockResponse = Message<"duet.v1.GetMockResponse"> & {
+  /**
+   * @generated from field: string value_kind = 1;
+   */
+  valueKind: string;
+
+  /**
+   * @generated from field: duet.v1.TensorValue value = 2;
+   */
+  value?: TensorValue | undefined;
+};
+
+/**
+ * Describes the message duet.v1.GetMockResponse.
+ * Use `create(GetMockResponseSchema)` to create a new message.
+ */
+export const GetMockResponseSchema: GenMessage<GetMockResponse> = /*@__PURE__*/
+  messageDesc(file_duet_v1_datascience, 17);
+
+/**
  * @generated from message duet.v1.DpQueryRequest
  */
 export type DpQueryRequest = Message<"duet.v1.DpQueryRequest"> & {
@@ -497,7 +614,7 @@ export type DpQueryRequest = Message<"duet.v1.DpQueryRequest"> & {
  * Use `create(DpQueryRequestSchema)` to create a new message.
  */
 export const DpQueryRequestSchema: GenMessage<DpQueryRequest> = /*@__PURE__*/
-  messageDesc(file_duet_v1_datascience, 13);
+  messageDesc(file_duet_v1_datascience, 18);
 
 /**
  * @generated from message duet.v1.DpQueryResponse
@@ -544,7 +661,136 @@ export type DpQueryResponse = Message<"duet.v1.DpQueryResponse"> & {
  * Use `create(DpQueryResponseSchema)` to create a new message.
  */
 export const DpQueryResponseSchema: GenMessage<DpQueryResponse> = /*@__PURE__*/
-  messageDesc(file_duet_v1_datascience, 14);
+  messageDesc(file_duet_v1_datascience, 19);
+
+/**
+ * What a DS may spend on one asset, and what is left. Both sides show it.
+ *
+ * @generated from message duet.v1.BudgetInfo
+ */
+export type BudgetInfo = Message<"duet.v1.BudgetInfo"> & {
+  /**
+   * @generated from field: string asset_id = 1;
+   */
+  assetId: string;
+
+  /**
+   * @generated from field: double epsilon = 2;
+   */
+  epsilon: number;
+
+  /**
+   * @generated from field: double delta = 3;
+   */
+  delta: number;
+
+  /**
+   * "basic" or "rdp".
+   *
+   * @generated from field: string composition = 4;
+   */
+  composition: string;
+
+  /**
+   * @generated from field: double spent_epsilon = 5;
+   */
+  spentEpsilon: number;
+
+  /**
+   * @generated from field: double spent_delta = 6;
+   */
+  spentDelta: number;
+
+  /**
+   * @generated from field: double remaining_epsilon = 7;
+   */
+  remainingEpsilon: number;
+
+  /**
+   * @generated from field: double remaining_delta = 8;
+   */
+  remainingDelta: number;
+
+  /**
+   * @generated from field: uint32 queries = 9;
+   */
+  queries: number;
+};
+
+/**
+ * Describes the message duet.v1.BudgetInfo.
+ * Use `create(BudgetInfoSchema)` to create a new message.
+ */
+export const BudgetInfoSchema: GenMessage<BudgetInfo> = /*@__PURE__*/
+  messageDesc(file_duet_v1_datascience, 20);
+
+/**
+ * @generated from message duet.v1.ListBudgetsRequest
+ */
+export type ListBudgetsRequest = Message<"duet.v1.ListBudgetsRequest"> & {
+};
+
+/**
+ * Describes the message duet.v1.ListBudgetsRequest.
+ * Use `create(ListBudgetsRequestSchema)` to create a new message.
+ */
+export const ListBudgetsRequestSchema: GenMessage<ListBudgetsRequest> = /*@__PURE__*/
+  messageDesc(file_duet_v1_datascience, 21);
+
+/**
+ * @generated from message duet.v1.ListBudgetsResponse
+ */
+export type ListBudgetsResponse = Message<"duet.v1.ListBudgetsResponse"> & {
+  /**
+   * @generated from field: repeated duet.v1.BudgetInfo budgets = 1;
+   */
+  budgets: BudgetInfo[];
+};
+
+/**
+ * Describes the message duet.v1.ListBudgetsResponse.
+ * Use `create(ListBudgetsResponseSchema)` to create a new message.
+ */
+export const ListBudgetsResponseSchema: GenMessage<ListBudgetsResponse> = /*@__PURE__*/
+  messageDesc(file_duet_v1_datascience, 22);
+
+/**
+ * Event duet.ds.budget_update: the DS's budgets after the DO set one or a query spent some.
+ *
+ * @generated from message duet.v1.BudgetUpdate
+ */
+export type BudgetUpdate = Message<"duet.v1.BudgetUpdate"> & {
+  /**
+   * @generated from field: repeated duet.v1.BudgetInfo budgets = 1;
+   */
+  budgets: BudgetInfo[];
+};
+
+/**
+ * Describes the message duet.v1.BudgetUpdate.
+ * Use `create(BudgetUpdateSchema)` to create a new message.
+ */
+export const BudgetUpdateSchema: GenMessage<BudgetUpdate> = /*@__PURE__*/
+  messageDesc(file_duet_v1_datascience, 23);
+
+/**
+ * Event duet.ds.store_update: the DO added or removed an asset, or offered or withdrew a mock.
+ *
+ * @generated from message duet.v1.StoreUpdate
+ */
+export type StoreUpdate = Message<"duet.v1.StoreUpdate"> & {
+  /**
+   * @generated from field: repeated duet.v1.AssetInfo assets = 1;
+   */
+  assets: AssetInfo[];
+};
+
+/**
+ * Describes the message duet.v1.StoreUpdate.
+ * Use `create(StoreUpdateSchema)` to create a new message.
+ */
+export const StoreUpdateSchema: GenMessage<StoreUpdate> = /*@__PURE__*/
+  messageDesc(file_duet_v1_datascience, 24);
 
 /**
  * @generated from enum duet.v1.RequestStatus

@@ -1,0 +1,29 @@
+// Limits and defaults of the remote data-science session (owner.ts, scientist.ts), each with its
+// reason. The pure layer's limits (plans, requests, DP) are in constants.ts and privacy/dp.
+
+/**
+ * Most elements one request may release. A release is a result for a person to read or plot,
+ * not a copy of the data set; 10^7 float64s are 80 MB, which crosses a DataChannel in about
+ * two seconds and fits a tab's memory beside everything else. Checked from the inferred type
+ * when the request is made, so the DO is never asked to approve what could not be sent.
+ */
+export const MAX_RELEASE_ELEMENTS = 10_000_000;
+
+/**
+ * How long past a request's deadline the DS waits for the DO's word before failing on its own.
+ * The DO expires the request at its deadline and says so; this covers a DO that went silent.
+ */
+export const RELEASE_GRACE_MS = 10_000;
+
+/** Longest transfer id a DS may choose: ids are random hex, 32 characters from the DS's side. */
+export const MAX_TRANSFER_ID_CHARS = 64;
+
+/**
+ * The privacy budget each new scientist gets on each asset unless the DO says otherwise:
+ * ε = 1 (a common single-study budget) and δ = 10^-5 (far below 1/n for the demo data), with
+ * RDP composition, which is never looser than basic composition.
+ */
+export const DEFAULT_BUDGET = { epsilon: 1, delta: 1e-5, composition: 'rdp' } as const;
+
+/** What a DS's `get()` says when no reason was given: the DO still sees who asked and for what. */
+export const NO_REASON = 'No reason given';
