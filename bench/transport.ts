@@ -2,7 +2,7 @@
 // loopback: the seed's 13 cases x 3 paths, plus each transport's raw ceiling, in one run.
 //   npm run bench:transport [-- --runs 5 --cases 0,4,12]
 // Writes docs/benchmarks/transport.{json,md,svg}.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import type { CDPSession, Page } from 'playwright-core';
@@ -50,6 +50,25 @@ async function heapSampler(page: Page): Promise<{ stop(): Promise<number> }> {
   };
 }
 
+/** Renderer process ids, from the browser over CDP: a new page's renderer is the one that appears. */
+async function rendererPids(): Promise<Set<number>> {
+  const cdp = await browser.newBrowserCDPSession();
+  const info = (await cdp.send('SystemInfo.getProcessInfo')) as { processInfo: { type: string; id: number }[] };
+  await cdp.detach();
+  return new Set(info.processInfo.filter((p) => p.type === 'renderer').map((p) => p.id));
+}
+
+/** Peak resident memory of a process (VmHWM), in MB. */
+function peakRssMb(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 try {
   const owner = await userPage(browser, `${hub.url}/#/bench`);
   const code = (await owner.page.getByTestId('session-code').textContent({ timeout: 30_000 }))!.replace('-', '');
@@ -85,6 +104,9 @@ try {
     cases: results,
     ceilings,
     peak_js_heap_mb: { owner: (ownerHeap ?? 0) / 1e6, scientist: (scientistHeap ?? 0) / 1e6 },
+    // Peak RSS (VmHWM, which counts ArrayBuffers) of the two largest renderer processes: the two
+    // bench pages. Chromium keeps spare renderers too, and CDP does not say which page a pid serves.
+    peak_renderer_rss_mb: [...(await rendererPids())].map(peakRssMb).filter((x): x is number => x !== undefined).sort((a, b) => b - a).slice(0, 2),
   };
   mkdirSync('docs/benchmarks', { recursive: true });
   writeFileSync('docs/benchmarks/transport.json', JSON.stringify(report, null, 2) + '\n');
@@ -113,7 +135,14 @@ function chart(results: CaseResult[]): string {
   return barChartSvg(rows, series, 'Median ms per case, two Chromium pages (log scale; lower is better)');
 }
 
-function markdown(r: { machine: typeof machineShape; date: string; cases: CaseResult[]; ceilings: Record<string, number>; peak_js_heap_mb: Record<string, number> }): string {
+function markdown(r: {
+  machine: typeof machineShape;
+  date: string;
+  cases: CaseResult[];
+  ceilings: Record<string, number>;
+  peak_js_heap_mb: Record<string, number>;
+  peak_renderer_rss_mb: number[];
+}): string {
   const get = (c: (typeof cases)[number], p: string) => r.cases.find((x) => label(x) === label(c) && x.path === p);
   const lines = [
     '# Arrow vs WebRTC: tensors between two Chromium pages',
@@ -135,7 +164,7 @@ function markdown(r: { machine: typeof machineShape; date: string; cases: CaseRe
     'The paths:',
     '- `webrtc`: protobuf chunks on the control DataChannel, with backpressure.',
     '- `arrow-rtc`: Arrow record batches (as FlightData) on a dedicated DataChannel.',
-    '- `arrow-flight`: Arrow batches sealed with AES-GCM through the hub\'s Flight relay. The page uploads over a WebSocket and downloads with gRPC-web read by one `arrayBuffer()`.',
+    '- `arrow-flight`: Arrow batches sealed with AES-GCM through the hub\'s Flight relay. The page uploads over a WebSocket. The other page downloads with gRPC-web, decoding each batch as it arrives.',
     '',
     '## Results (ms)',
     '',
@@ -167,7 +196,10 @@ function markdown(r: { machine: typeof machineShape; date: string; cases: CaseRe
     `- DataChannel (the arrow-rtc channel): ${r.ceilings.datachannel_mb_per_s?.toFixed(0)} MB/s.`,
     `- Flight relay (page upload over WebSocket, hub, page download over gRPC-web): ${r.ceilings.grpc_mb_per_s?.toFixed(0)} MB/s.`,
     '',
-    `Peak JS heap, sampled every 200 ms over CDP: owner page ${r.peak_js_heap_mb.owner?.toFixed(0)} MB, scientist page ${r.peak_js_heap_mb.scientist?.toFixed(0)} MB. ArrayBuffer memory outside the JS heap is not counted.`,
+    '## Memory in each page',
+    '',
+    `- Peak resident memory (VmHWM, which counts ArrayBuffers) of the two largest renderer processes, which are the two pages: ${r.peak_renderer_rss_mb.map((x) => `${x.toFixed(0)} MB`).join(' and ')}. Chromium does not tell which pid serves which page; spare renderers stay small.`,
+    `- Peak JS heap, sampled every 200 ms over CDP, which leaves ArrayBuffers out: owner page ${r.peak_js_heap_mb.owner?.toFixed(0)} MB, scientist page ${r.peak_js_heap_mb.scientist?.toFixed(0)} MB.`,
     '',
     '## Targets',
     '',
