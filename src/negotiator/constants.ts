@@ -27,6 +27,13 @@ export const LINK_MIN_THROUGHPUT_SAMPLE_BYTES = 64 * 1024;
  */
 export const RATIO_SAMPLE_BYTES = 256 * 1024;
 
+/**
+ * The smallest ratio sample when sampling is budgeted (NegotiateInput.sampleBudgetShare):
+ * 16 KiB is still several blosc blocks and 2 KiB per slice, enough to see zeros and
+ * repetition; smaller samples mostly measure per-call overhead.
+ */
+export const RATIO_SAMPLE_MIN_BYTES = 16 * 1024;
+
 /** Bytes per codec and dtype timed at start-up by the cost model. */
 export const COST_SAMPLE_BYTES = 1024 * 1024;
 

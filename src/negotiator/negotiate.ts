@@ -2,7 +2,8 @@ import type { CodecRegistry } from '../codecs';
 import type { DType } from '../tensor';
 import { codecKinds, usableCodecs, usablePaths, type Capabilities, type PathName } from './capabilities';
 import { choose, type ChooseInput, type Choice } from './choose';
-import { estimateRatios, type CodecCostModel } from './cost-model';
+import { RATIO_SAMPLE_BYTES, RATIO_SAMPLE_MIN_BYTES } from './constants';
+import { CodecCostModel, estimateRatios, sampleCodecs, type Clock } from './cost-model';
 import type { PathEstimate } from './link';
 
 // The whole pure decision for one transfer: intersect capabilities, estimate ratios by
@@ -23,11 +24,32 @@ export interface NegotiateInput {
   readonly gradient?: boolean;
   readonly lossyConsent: ChooseInput['lossyConsent'];
   readonly pin?: ChooseInput['pin'];
+  /**
+   * Also time the sampled codecs on the payload's own sample and rank by those speeds
+   * (start-up costs then only decide what is worth sampling). Off by default: ranking is
+   * then exact under injected costs.
+   */
+  readonly sampleCosts?: boolean | { now: Clock };
+  /**
+   * Keep sampling to about this share of sending the payload raw, by the start-up speeds:
+   * the sample shrinks from RATIO_SAMPLE_BYTES down to RATIO_SAMPLE_MIN_BYTES to fit. Without
+   * it the sample is RATIO_SAMPLE_BYTES. (xz on noise codes ~10x slower than on smooth data,
+   * so a fixed 256 KiB sample can cost a noticeable share of a 1 MB transfer on a slow link.)
+   */
+  readonly sampleBudgetShare?: number;
 }
 
 export interface Negotiated extends Choice {
   /** Codec ids whose ratio was estimated by sampling (the rest could not have won). */
   readonly sampled: readonly string[];
+  /** Bytes of the payload each sampled codec compressed. */
+  readonly sampleBytes: number;
+}
+
+/** The sample size that keeps sampling these codecs within budgetMs by their start-up speeds. */
+export function budgetedSampleBytes(budgetMs: number, msPerByte: number): number {
+  if (!(msPerByte > 0)) return RATIO_SAMPLE_BYTES;
+  return Math.max(RATIO_SAMPLE_MIN_BYTES, Math.min(RATIO_SAMPLE_BYTES, Math.floor(budgetMs / msPerByte)));
 }
 
 export async function negotiate(input: NegotiateInput): Promise<Negotiated> {
@@ -50,18 +72,37 @@ export async function negotiate(input: NegotiateInput): Promise<Negotiated> {
     const floorMs = (n / cost.encodeBps + n / cost.decodeBps) * 1000 + minRtt;
     return floorMs < rawMs;
   });
-  const ratios = await estimateRatios(
-    worthSampling.map((id) => input.registry.get(id)),
-    input.dtype,
-    input.bytes,
-  );
+  const sampledCodecs = worthSampling.map((id) => input.registry.get(id));
+  let sampleBytes = RATIO_SAMPLE_BYTES;
+  if (input.sampleBudgetShare !== undefined) {
+    let msPerByte = 0;
+    for (const id of worthSampling) {
+      const cost = input.costs.get(id, input.dtype);
+      if (cost) msPerByte += (1 / cost.encodeBps + 1 / cost.decodeBps) * 1000;
+    }
+    sampleBytes = budgetedSampleBytes(input.sampleBudgetShare * rawMs, msPerByte);
+  }
+  let ratios: Record<string, number>;
+  let costs = input.costs;
+  if (input.sampleCosts) {
+    const sampled = await sampleCodecs(sampledCodecs, input.dtype, input.bytes, { sampleSize: sampleBytes, ...(typeof input.sampleCosts === 'object' ? { now: input.sampleCosts.now } : {}) });
+    ratios = sampled.ratios;
+    costs = new CodecCostModel();
+    for (const [key, cost] of input.costs.entries()) {
+      const [id, dtype] = key.split('/') as [string, DType];
+      costs.set(id, dtype, cost);
+    }
+    for (const [id, cost] of Object.entries(sampled.costs)) costs.set(id, input.dtype, cost);
+  } else {
+    ratios = await estimateRatios(sampledCodecs, input.dtype, input.bytes, sampleBytes);
+  }
   const choice = choose({
     payload: { bytes: n, dtype: input.dtype, gradient: input.gradient, ratios },
     codecs: kinds,
-    costs: input.costs,
+    costs,
     paths,
     lossyConsent: consent,
     pin: input.pin,
   });
-  return { ...choice, sampled: worthSampling };
+  return { ...choice, sampled: worthSampling, sampleBytes: Math.min(sampleBytes, n) };
 }
