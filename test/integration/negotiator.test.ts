@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createSession, joinSession, type Session } from '../../src/node';
+import { createNodeTransfers, createSession, joinSession, type Session } from '../../src/node';
 import { registerNodeCodecs } from '../../src/adapters/node-codecs';
 import { CodecRegistry, registerPortableCodecs } from '../../src/codecs';
 import { createTransfers, type CreateTransfersOptions, type NegotiatedTransfers } from '../../src/duet/create-transfers';
@@ -245,9 +245,10 @@ describe('codec speeds', () => {
 describe('the real probe', () => {
   it('NG11: after connect the owner probes every path with real transfers, which are not shown as picks', async () => {
     const owner = await createSession({ hubUrl: hub.url, kdfIterations: FAST_KDF });
-    const out = createTransfers(owner, registerNodeCodecs());
+    // The Node API's helper: every path, the negotiator, registerNodeCodecs().
+    const out = createNodeTransfers(owner);
     const scientist = await joinSession({ hubUrl: hub.url, code: owner.code, kdfIterations: FAST_KDF });
-    const inbox = createTransfers(scientist, registerNodeCodecs());
+    const inbox = createNodeTransfers(scientist);
     pairs.push({ owner, scientist, out, inbox, probes: [] });
     const picks: Pick[] = [];
     inbox.negotiator.on('pick', (x) => picks.push(x));
@@ -259,6 +260,7 @@ describe('the real probe', () => {
       expect(e.samples).toBe(0);
     }
     expect(picks).toEqual([]);
+    expect(scientist.channel().peer.capabilities).toContain('codec:xz');
     // The scientist (not an owner) probes on its first send, not at connect.
     expect(inbox.negotiator.estimates()).toEqual({});
   });
