@@ -31,10 +31,12 @@ export interface NegotiateInput {
    */
   readonly sampleCosts?: boolean | { now: Clock };
   /**
-   * Keep sampling to about this share of sending the payload raw, by the start-up speeds:
-   * the sample shrinks from RATIO_SAMPLE_BYTES down to RATIO_SAMPLE_MIN_BYTES to fit. Without
-   * it the sample is RATIO_SAMPLE_BYTES. (xz on noise codes ~10x slower than on smooth data,
-   * so a fixed 256 KiB sample can cost a noticeable share of a 1 MB transfer on a slow link.)
+   * Keep sampling to about this share of the most a codec could save: the time the payload's
+   * bytes take on the best path (RTT excluded; no codec shortens it). By the start-up speeds,
+   * the sample shrinks from RATIO_SAMPLE_BYTES down to RATIO_SAMPLE_MIN_BYTES to fit, and when
+   * even that does not fit nothing is sampled (but a pinned codec) and the payload goes raw:
+   * a 10 KB payload on 20 Mbit/s can win at most ~4 ms, less than sampling it costs. Without
+   * this option the sample is RATIO_SAMPLE_BYTES.
    */
   readonly sampleBudgetShare?: number;
 }
@@ -60,9 +62,10 @@ export async function negotiate(input: NegotiateInput): Promise<Negotiated> {
     .filter((e): e is PathEstimate => e !== undefined);
   const n = input.bytes.byteLength;
   const rawMs = Math.min(...paths.map((p) => p.rttMs + (n / p.bytesPerSecond) * 1000));
+  const bytesMs = Math.min(...paths.map((p) => (n / p.bytesPerSecond) * 1000));
   const minRtt = Math.min(...paths.map((p) => p.rttMs));
   const consent = input.lossyConsent;
-  const worthSampling = ids.filter((id) => {
+  let worthSampling = ids.filter((id) => {
     if (id === 'none') return false;
     if (!input.registry.get(id).accepts(input.dtype)) return false;
     if (kinds[id] === 'lossy' && !(input.gradient === true && (consent === true || (Array.isArray(consent) && consent.includes(id))))) return false;
@@ -72,7 +75,6 @@ export async function negotiate(input: NegotiateInput): Promise<Negotiated> {
     const floorMs = (n / cost.encodeBps + n / cost.decodeBps) * 1000 + minRtt;
     return floorMs < rawMs;
   });
-  const sampledCodecs = worthSampling.map((id) => input.registry.get(id));
   let sampleBytes = RATIO_SAMPLE_BYTES;
   if (input.sampleBudgetShare !== undefined) {
     let msPerByte = 0;
@@ -80,8 +82,11 @@ export async function negotiate(input: NegotiateInput): Promise<Negotiated> {
       const cost = input.costs.get(id, input.dtype);
       if (cost) msPerByte += (1 / cost.encodeBps + 1 / cost.decodeBps) * 1000;
     }
-    sampleBytes = budgetedSampleBytes(input.sampleBudgetShare * rawMs, msPerByte);
+    const budgetMs = input.sampleBudgetShare * bytesMs;
+    sampleBytes = budgetedSampleBytes(budgetMs, msPerByte);
+    if (msPerByte * Math.min(RATIO_SAMPLE_MIN_BYTES, n) > budgetMs) worthSampling = worthSampling.filter((id) => id === input.pin?.codec);
   }
+  const sampledCodecs = worthSampling.map((id) => input.registry.get(id));
   let ratios: Record<string, number>;
   let costs = input.costs;
   if (input.sampleCosts) {

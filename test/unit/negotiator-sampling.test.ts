@@ -38,9 +38,17 @@ describe('sampling a payload', () => {
     expect((await negotiate(args)).codec).not.toBe('none');
     const timed = await negotiate({ ...args, sampleCosts: { now } });
     expect(timed.codec).toBe('none');
-    // 2 codecs at 1 GB/s each way = 4e-6 ms per byte; 3% of ~16.8 s raw = ~503 ms: the full sample fits.
+    // 2 codecs at 1 GB/s each way = 4e-6 ms per byte; 3% of the ~16.8 s the bytes take raw = ~503 ms: the full sample fits.
     expect((await negotiate({ ...args, sampleBudgetShare: 0.03 })).sampleBytes).toBe(RATIO_SAMPLE_BYTES);
-    // A budget 1000x smaller leaves the minimum.
-    expect((await negotiate({ ...args, sampleBudgetShare: 1e-7 })).sampleBytes).toBe(RATIO_SAMPLE_MIN_BYTES);
+    // A budget that just pays for RATIO_SAMPLE_MIN_BYTES (0.1% over, for float rounding) samples that much ...
+    const bytesMs = (bytes.byteLength / (2e6 / 8)) * 1000;
+    const atMin = await negotiate({ ...args, sampleBudgetShare: (RATIO_SAMPLE_MIN_BYTES * 4e-6 * 1.001) / bytesMs });
+    expect(atMin.sampled).toEqual(['blosc-lz4', 'sparse']);
+    expect(atMin.sampleBytes).toBe(Math.floor(RATIO_SAMPLE_MIN_BYTES * 1.001));
+    // ... and one that cannot pay for it samples nothing and sends raw, unless a codec is pinned.
+    const below = await negotiate({ ...args, sampleBudgetShare: (RATIO_SAMPLE_MIN_BYTES * 4e-6 * 0.99) / bytesMs });
+    expect([below.sampled, below.codec]).toEqual([[], 'none']);
+    const pinned = await negotiate({ ...args, sampleBudgetShare: 1e-9, pin: { codec: 'sparse' } });
+    expect([pinned.sampled, pinned.codec]).toEqual([['sparse'], 'sparse']);
   });
 });
