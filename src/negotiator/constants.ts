@@ -39,3 +39,10 @@ export const COST_SAMPLE_BYTES = 1024 * 1024;
 
 /** Timed repetitions per codec and dtype at start-up; the median is kept. */
 export const COST_SAMPLE_RUNS = 3;
+
+/**
+ * sampleCodecs() times a codec's sample a second time when the first encode + decode took less
+ * than this: cheap for the fast JS codecs, whose first pass over a new kind of data is not yet
+ * optimised; the slow native/wasm ones (xz, zstd) are timed once.
+ */
+export const SAMPLE_RETIME_BELOW_MS = 10;

@@ -4,7 +4,7 @@ import { registerNodeCodecs } from '../../src/adapters/node-codecs';
 import { CodecRegistry, registerPortableCodecs } from '../../src/codecs';
 import { createTransfers, type CreateTransfersOptions, type NegotiatedTransfers } from '../../src/duet/create-transfers';
 import type { Pick, ProbeResult } from '../../src/duet/negotiation';
-import { measureCodecCosts, type Negotiated } from '../../src/negotiator';
+import { measureCodecCosts, type Negotiated, type PathEstimate } from '../../src/negotiator';
 import { tensor, tensorBytes, type Tensor } from '../../src/tensor';
 import type { PathName } from '../../src/transport/paths/types';
 import type { Hub } from '../../signaling-server/hub';
@@ -197,10 +197,18 @@ describe('the negotiator between two Node peers', () => {
     expect(owned()).toBe(probesBefore);
     await move(p, t, { path: 'arrow-rtc', codec: 'none' });
     await move(p, t, { path: 'arrow-rtc', codec: 'none' });
-    // The third transfer in a row far off the estimate raises drift: the path is probed again,
-    // which resets its estimate to the probe's figures.
-    await vi.waitFor(() => expect(owned()).toBe(probesBefore + 1), { timeout: 10_000 });
-    await vi.waitFor(() => expect(p.out.negotiator.estimates()['arrow-rtc']).toMatchObject({ samples: 0, drift: false, bytesPerSecond: TOO_FAST.bytesPerSecond }));
+    // The third transfer in a row far off the estimate raises drift ...
+    await vi.waitFor(() => expect(p.out.negotiator.estimates()['arrow-rtc']!.drift).toBe(true));
+    // ... but the path is probed again only before the next transfer that needs an estimate,
+    // never beside a transfer (fully pinned ones need none).
+    await move(p, t, { path: 'arrow-rtc', codec: 'none' });
+    expect(owned()).toBe(probesBefore);
+    const reprobed: PathEstimate[] = [];
+    p.out.negotiator.on('estimate', (e) => e.source === 'probe' && reprobed.push(e.estimate));
+    await move(p, t);
+    expect(owned()).toBe(probesBefore + 1);
+    // The probe starts the path's estimate afresh (its own figures, no drift).
+    expect(reprobed.filter((e) => e.path === 'arrow-rtc')).toMatchObject([{ samples: 0, drift: false, bytesPerSecond: TOO_FAST.bytesPerSecond }]);
   });
 
   it('NG13: both sides see each pick with its reason; probes are not picks', async () => {
@@ -256,7 +264,7 @@ describe('the real probe', () => {
     await vi.waitFor(() => expect(Object.keys(out.negotiator.estimates()).sort()).toEqual(['arrow-flight', 'arrow-rtc', 'webrtc']), { timeout: 30_000 });
     for (const e of Object.values(out.negotiator.estimates())) {
       expect(e.bytesPerSecond).toBeGreaterThan(0);
-      expect(e.rttMs).toBeGreaterThan(0);
+      expect(e.rttMs).toBeGreaterThanOrEqual(0);
       expect(e.samples).toBe(0);
     }
     expect(picks).toEqual([]);

@@ -8,7 +8,9 @@ import {
   effectiveConsent,
   MAX_AWAITED_REPORTS,
   MAX_CONSENT_CODECS,
+  MAX_DRIFT_STREAK,
   mergePins,
+  nextDriftStreak,
   peerDecodes,
   PROBE_LIMITS,
   PROBE_MAX_BYTES,
@@ -20,6 +22,7 @@ import {
   preferencesToWire,
 } from '../../src/duet/negotiation';
 import { NegotiationPreferencesSchema } from '../../src/wire/gen/duet/v1/negotiation_pb';
+import { LINK_DRIFT_STREAK } from '../../src/negotiator';
 
 const prefs = (init: Parameters<typeof create<typeof NegotiationPreferencesSchema>>[1]) => create(NegotiationPreferencesSchema, init);
 
@@ -128,12 +131,43 @@ describe('the link probe', () => {
     expect((await probeLink(path(0, exact * 1.01).measure)).probes.slice(2).map((x) => x.bytes)).toEqual([PROBE_START_BYTES, 4 * PROBE_START_BYTES]);
   });
 
+  it('NG11: with two or more throughput probes the fixed cost is their line\'s intercept, at most the latency probe', async () => {
+    // Tiny transfers cost 10 ms here, but larger ones pay only 1 ms fixed plus 100 bytes/ms.
+    const sizes: number[] = [];
+    const r = await probeLink(async (bytes) => {
+      sizes.push(bytes);
+      return bytes <= PROBE_LIMITS.latencyBytes ? 10 : 1 + bytes / 1e3;
+    });
+    expect(sizes.slice(2)).toEqual([PROBE_START_BYTES]); // 64 KiB already takes 66 ms: one probe, no line
+    expect(r.rttMs).toBe(10);
+    const fast = await probeLink(async (bytes) => (bytes <= PROBE_LIMITS.latencyBytes ? 10 : 1 + bytes / 1e4));
+    expect(fast.probes.slice(2).map((x) => x.bytes)).toEqual([PROBE_START_BYTES, 4 * PROBE_START_BYTES, 16 * PROBE_START_BYTES]);
+    expect(fast.rttMs).toBeCloseTo(1, 9);
+    expect(fast.bytesPerSecond).toBeCloseTo(1e7, 0);
+    // An intercept above the latency probe (noise) is capped by it; one below zero is zero.
+    expect((await probeLink(async (b) => (b <= PROBE_LIMITS.latencyBytes ? 0.5 : 3 + b / 1e4))).rttMs).toBe(0.5);
+    const times: Record<number, number> = { [PROBE_LIMITS.latencyBytes]: 5, [PROBE_START_BYTES]: 5, [4 * PROBE_START_BYTES]: 10, [16 * PROBE_START_BYTES]: 100 };
+    expect((await probeLink(async (b) => times[b]!)).rttMs).toBe(0);
+  });
+
   it('NG11: a probe never exceeds PROBE_MAX_BYTES, however fast the path', async () => {
     const p = path(0.2, 1e9);
     const r = await probeLink(p.measure);
     expect(Math.max(...p.sizes)).toBe(PROBE_MAX_BYTES);
     expect(p.sizes.slice(2)).toEqual([PROBE_START_BYTES, 4 * PROBE_START_BYTES, 16 * PROBE_START_BYTES, PROBE_MAX_BYTES]);
     expect(r.bytesPerSecond).toBeGreaterThan(0);
+  });
+});
+
+describe('drift back-off', () => {
+  it('NG12: a re-probe that confirms the last probe doubles the drift streak, up to MAX_DRIFT_STREAK; a real change resets it', () => {
+    expect(nextDriftStreak(undefined, undefined, 1e6)).toBe(LINK_DRIFT_STREAK);
+    expect(nextDriftStreak(LINK_DRIFT_STREAK, 1e6, 1.9e6)).toBe(2 * LINK_DRIFT_STREAK);
+    expect(nextDriftStreak(LINK_DRIFT_STREAK, 1e6, 2e6)).toBe(2 * LINK_DRIFT_STREAK); // exactly LINK_DRIFT_FACTOR still confirms
+    expect(nextDriftStreak(LINK_DRIFT_STREAK, 1e6, 2.01e6)).toBe(LINK_DRIFT_STREAK);
+    expect(nextDriftStreak(24, 1e6, 0.5e6)).toBe(MAX_DRIFT_STREAK);
+    expect(nextDriftStreak(MAX_DRIFT_STREAK, 1e6, 1e6)).toBe(MAX_DRIFT_STREAK);
+    expect(nextDriftStreak(MAX_DRIFT_STREAK, 1e6, 0.49e6)).toBe(LINK_DRIFT_STREAK);
   });
 });
 

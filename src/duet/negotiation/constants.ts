@@ -48,13 +48,14 @@ export const LINK_PRIOR_RTT_MS = 50;
 
 /**
  * Bytes per codec and dtype timed when the negotiator first needs that dtype, and how many
- * timed runs (after one warm-up). Far below the pure core's COST_SAMPLE_BYTES x COST_SAMPLE_RUNS
- * (1 MiB x 3), which took 1.3-3 s per dtype here (xz codes the noisy synthetic sample at
- * ~1-2 MB/s): these figures only decide what is worth sampling, and each payload's own sample
- * is timed again, so one short run is enough and keeps the first transfer of a dtype cheap.
+ * timed runs (median, after one warm-up). The pure core's COST_SAMPLE_BYTES x COST_SAMPLE_RUNS
+ * (1 MiB x 3) took 1.3-3 s per dtype here (xz codes the noisy synthetic sample at ~1-2 MB/s);
+ * 64 KiB x 3 takes ~0.2-0.5 s. One run was too few: in a fresh process the JS codecs are not
+ * yet optimised (sparse timed 33 MB/s on its first run, ~150 MB/s on later ones). These speeds
+ * only decide what is worth sampling, and only ever go up (the negotiator keeps the best seen).
  */
 export const NEGOTIATOR_COST_SAMPLE_BYTES = 64 * 1024;
-export const NEGOTIATOR_COST_RUNS = 1;
+export const NEGOTIATOR_COST_RUNS = 3;
 
 /**
  * Sampling a payload (ratio and speed per candidate codec) may take about this share of
@@ -63,8 +64,30 @@ export const NEGOTIATOR_COST_RUNS = 1;
  */
 export const SAMPLE_BUDGET_SHARE = 0.03;
 
+/**
+ * Codecs are pruned unsampled only if they could not beat raw even at this many times their
+ * start-up speed (NegotiateInput.pruneSlack): start-up speeds come from a small synthetic
+ * sample and measured 2-2.5x below the same codecs on real payloads here.
+ */
+export const PRUNE_SLACK = 2;
+
+/**
+ * Untimed warm-up encodes per codec before its start-up timing, stopping early once a codec
+ * has spent COST_WARMUP_MS: V8 optimises the JS codecs only after a few calls (sparse timed
+ * 108 MB/s on its first 64 KiB, 317 MB/s a few calls later), while xz (native) needs none.
+ */
+export const COST_WARMUP_RUNS = 5;
+export const COST_WARMUP_MS = 20;
+
 /** Outgoing transfers remembered until their receiver's report arrives; older ones are forgotten. */
 export const MAX_AWAITED_REPORTS = 256;
 
 /** Lossy codec ids a peer's consent may list; codec ids are short and few. */
 export const MAX_CONSENT_CODECS = 32;
+
+/**
+ * The longest drift streak re-probes back off to (from LINK_DRIFT_STREAK, doubling each time
+ * a re-probe confirms the last one): 48 transfers, so a link that really changes is still
+ * noticed within a working session.
+ */
+export const MAX_DRIFT_STREAK = 48;

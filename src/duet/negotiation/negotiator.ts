@@ -1,6 +1,6 @@
 import { CodecRegistry, createNoneCodec } from '../../codecs';
 import { DuetError } from '../../errors';
-import { CodecCostModel, measureCodecCosts, negotiate, observeTransfer, probedPath, type CodecCost, type Negotiated, type PathEstimate } from '../../negotiator';
+import { CodecCostModel, LINK_DRIFT_FACTOR, LINK_DRIFT_STREAK, measureCodecCosts, negotiate, observeTransfer, probedPath, syntheticSample, type CodecCost, type Negotiated, type PathEstimate } from '../../negotiator';
 import { tensorBytes, type DType } from '../../tensor';
 import type { ControlChannel } from '../../transport/control-channel';
 import { defineEvent } from '../../transport/rpc-types';
@@ -11,7 +11,7 @@ import { NegotiationPreferencesSchema, TransferReportSchema } from '../../wire/g
 import type { Session } from '../session';
 import type { ChooseContext, ChoosePath, PathChoice, Pins, TensorShape, TransferAnnounced, Transfers } from '../transfers';
 import { codecCapabilities, peerDecodes } from './capabilities';
-import { LINK_PRIOR_BYTES_PER_SECOND, LINK_PRIOR_RTT_MS, NEGOTIATOR_COST_RUNS, NEGOTIATOR_COST_SAMPLE_BYTES, PROBE_TRANSFER_PREFIX, SAMPLE_BUDGET_SHARE } from './constants';
+import { COST_WARMUP_MS, COST_WARMUP_RUNS, MAX_DRIFT_STREAK, LINK_PRIOR_BYTES_PER_SECOND, LINK_PRIOR_RTT_MS, NEGOTIATOR_COST_RUNS, PRUNE_SLACK, NEGOTIATOR_COST_SAMPLE_BYTES, PROBE_TRANSFER_PREFIX, SAMPLE_BUDGET_SHARE } from './constants';
 import { effectiveConsent, mergePins, preferencesFromWire, preferencesToWire, type LossyConsent, type Preferences } from './preferences';
 import { probeLink, probeOver, serveProbes, type ProbeResult } from './probe';
 import { pinnedChoice } from './pinned';
@@ -46,8 +46,8 @@ export type Pick = TransferAnnounced;
 
 export interface NegotiatorEvents {
   pick: Pick;
-  /** A path's estimate changed (probe or report). */
-  estimate: { peerId: string; estimate: PathEstimate };
+  /** A path's estimate changed: from a probe (after connect, before the first send, or on drift) or a receiver's report. */
+  estimate: { peerId: string; estimate: PathEstimate; source: 'probe' | 'report' };
   /** The full decision for a transfer this side sends: every candidate, ranked. */
   decision: { transferId: string; peerId: string; decision: Negotiated };
   /** Something went wrong that did not stop a transfer (a failed probe, a malformed preference). */
@@ -60,7 +60,12 @@ interface PeerState {
   readonly decodes: string[];
   readonly links: Partial<Record<PathName, PathEstimate>>;
   probing: Promise<void> | undefined;
-  readonly reprobing: Set<PathName>;
+  /** Paths whose estimate drifted: probed again before the next transfer that needs an estimate. */
+  readonly stale: Set<PathName>;
+  /** Per path: the drift streak that triggers a re-probe (grows while re-probes confirm the last probe). */
+  readonly driftStreak: Partial<Record<PathName, number>>;
+  /** Per path: the last probe's throughput, to tell a confirming re-probe from a real change. */
+  readonly probedBps: Partial<Record<PathName, number>>;
   readonly awaiting: AwaitedReports;
 }
 
@@ -90,8 +95,7 @@ export class Negotiator extends Emitter<NegotiatorEvents> {
     this.#policy = options.lossyPolicy ?? false;
     this.#probeWhen = options.probe ?? (session.role === Role.OWNER ? 'connect' : 'first-send');
     this.#probePath = options.probePath;
-    this.#measureCosts =
-      options.measureCosts ?? ((registry, dtype) => measureCodecCosts(registry, { dtypes: [dtype], sampleBytes: NEGOTIATOR_COST_SAMPLE_BYTES, runs: NEGOTIATOR_COST_RUNS }));
+    this.#measureCosts = options.measureCosts ?? measureWarm;
     session.advertise(codecCapabilities(options.codecs));
   }
 
@@ -118,7 +122,8 @@ export class Negotiator extends Emitter<NegotiatorEvents> {
     transfers.on('arrived', (a) => {
       if (isProbe(a.transferId)) return;
       const channel = this.#peers.get(a.peerId)?.channel;
-      void channel?.emitEvent(TransferReportEvent, { transferId: a.transferId, wireBytes: BigInt(a.wireBytes), ms: a.ms }).catch(() => undefined);
+      // After the tensor is handed over, not before: the report is for the sender's next choice.
+      setTimeout(() => void channel?.emitEvent(TransferReportEvent, { transferId: a.transferId, wireBytes: BigInt(a.wireBytes), ms: a.ms }).catch(() => undefined), 0);
     });
   }
 
@@ -178,7 +183,9 @@ export class Negotiator extends Emitter<NegotiatorEvents> {
       decodes: peerDecodes(channel.peer.capabilities),
       links: {},
       probing: undefined,
-      reprobing: new Set(),
+      stale: new Set(),
+      driftStreak: {},
+      probedBps: {},
       awaiting: new AwaitedReports(),
     };
     this.#peers.set(peerId, peer);
@@ -191,11 +198,22 @@ export class Negotiator extends Emitter<NegotiatorEvents> {
     void channel.emitEvent(PreferencesEvent, preferencesToWire(this.#local)).catch(() => undefined);
   }
 
+  /**
+   * The connection's probe, once; then any drifted path again. Probes run only here, so never
+   * beside this side's own transfers: a probe that shares the link with a transfer measures the
+   * contention and slows the transfer.
+   */
   #ensureProbed(peer: PeerState, peerId: string): Promise<void> {
     peer.probing ??= (async () => {
       if (peer.channel.closed || !this.#transfers) return;
       for (const path of this.#transfers.paths(peerId)) await this.#probe(peer, peerId, path);
     })().catch((e: unknown) => this.emit('error', DuetError.from(e)));
+    if (peer.stale.size === 0) return peer.probing;
+    const stale = [...peer.stale];
+    peer.stale.clear();
+    peer.probing = peer.probing.then(async () => {
+      for (const path of stale) await this.#probe(peer, peerId, path);
+    });
     return peer.probing;
   }
 
@@ -203,8 +221,10 @@ export class Negotiator extends Emitter<NegotiatorEvents> {
     try {
       const r = this.#probePath ? await this.#probePath(path, peerId) : await probeLink(probeOver(this.#transfers!, peer.channel, peerId, path));
       const estimate = probedPath(path, r.rttMs, r.bytesPerSecond);
+      peer.driftStreak[path] = nextDriftStreak(peer.driftStreak[path], peer.probedBps[path], r.bytesPerSecond);
+      peer.probedBps[path] = r.bytesPerSecond;
       peer.links[path] = estimate;
-      this.emit('estimate', { peerId, estimate });
+      this.emit('estimate', { peerId, estimate, source: 'probe' });
     } catch (e) {
       // The path keeps its prior (or its last estimate); transfers still work, only less well chosen.
       this.emit('error', new DuetError('UNAVAILABLE', `Could not probe the ${path} path: ${DuetError.from(e).message}`, { cause: e }));
@@ -216,13 +236,10 @@ export class Negotiator extends Emitter<NegotiatorEvents> {
     const path = peer?.awaiting.take(transferId);
     if (!peer || path === undefined) return; // not ours, or already forgotten
     if (!(Number.isFinite(wireBytes) && wireBytes >= 0 && Number.isFinite(ms) && ms > 0)) return; // a broken report teaches nothing
-    const estimate = observeTransfer(peer.links[path] ?? prior(path), { bytes: wireBytes, ms });
+    const estimate = observeTransfer(peer.links[path] ?? prior(path), { bytes: wireBytes, ms }, { driftStreak: peer.driftStreak[path] ?? LINK_DRIFT_STREAK });
     peer.links[path] = estimate;
-    this.emit('estimate', { peerId, estimate });
-    if (estimate.drift && !peer.reprobing.has(path)) {
-      peer.reprobing.add(path);
-      void this.#probe(peer, peerId, path).finally(() => peer.reprobing.delete(path));
-    }
+    this.emit('estimate', { peerId, estimate, source: 'report' });
+    if (estimate.drift) peer.stale.add(path);
   }
 
   #costsFor(dtype: DType): Promise<void> {
@@ -241,6 +258,18 @@ export class Negotiator extends Emitter<NegotiatorEvents> {
       this.#measured.set(dtype, measured);
     }
     return measured;
+  }
+
+  /**
+   * Keeps the best speed seen per codec and dtype. These figures decide what is worth sampling,
+   * so they must not be pessimistic: xz on one payload's noise (~2 MB/s) must not keep it from
+   * being sampled on the next smooth one (~25 MB/s). Ranking always uses the payload's own sample.
+   */
+  #learn(dtype: DType, sampled: Readonly<Record<string, CodecCost>>): void {
+    for (const [id, cost] of Object.entries(sampled)) {
+      const known = this.#costs.get(id, dtype);
+      this.#costs.set(id, dtype, known ? { encodeBps: Math.max(known.encodeBps, cost.encodeBps), decodeBps: Math.max(known.decodeBps, cost.decodeBps) } : cost);
+    }
   }
 
   async #choose(_info: TensorShape, available: readonly PathName[], pins: Pins, ctx: ChooseContext): Promise<PathChoice> {
@@ -272,13 +301,38 @@ export class Negotiator extends Emitter<NegotiatorEvents> {
         pin: merged.pin,
         sampleCosts: true,
         sampleBudgetShare: SAMPLE_BUDGET_SHARE,
+        pruneSlack: PRUNE_SLACK,
       });
+      this.#learn(dtype, decision.sampledCosts);
       this.emit('decision', { transferId: ctx.transferId, peerId: ctx.peerId, decision });
       choice = { path: decision.path, codec: decision.codec, reason: decision.reason };
     }
     peer.awaiting.add(ctx.transferId, choice.path);
     return merged.overridden.length ? { ...choice, reason: `${choice.reason}; ${merged.overridden.join('; ')}` } : choice;
   }
+}
+
+/** Start-up speeds for one dtype, after warming each codec up (COST_WARMUP_RUNS). */
+async function measureWarm(registry: CodecRegistry, dtype: DType): Promise<CodecCostModel> {
+  const sample = syntheticSample(dtype, NEGOTIATOR_COST_SAMPLE_BYTES);
+  for (const codec of registry.list()) {
+    if (!codec.accepts(dtype)) continue;
+    const started = performance.now();
+    for (let i = 0; i < COST_WARMUP_RUNS && performance.now() - started < COST_WARMUP_MS; i++) await codec.decode(await codec.encode({ dtype, bytes: sample }));
+  }
+  return measureCodecCosts(registry, { dtypes: [dtype], sampleBytes: NEGOTIATOR_COST_SAMPLE_BYTES, runs: NEGOTIATOR_COST_RUNS });
+}
+
+/**
+ * The drift streak after a probe. A re-probe that finds what the last probe found (within
+ * LINK_DRIFT_FACTOR) means the transfers disagree with the model, not that the link changed
+ * (on loopback, mid-sized transfers run faster per byte than large ones): wait twice as long
+ * before the next one, up to MAX_DRIFT_STREAK. A real change starts over at LINK_DRIFT_STREAK.
+ */
+export function nextDriftStreak(current: number | undefined, lastBps: number | undefined, probedBps: number): number {
+  if (current === undefined || lastBps === undefined) return LINK_DRIFT_STREAK;
+  const confirms = probedBps <= lastBps * LINK_DRIFT_FACTOR && probedBps >= lastBps / LINK_DRIFT_FACTOR;
+  return confirms ? Math.min(current * 2, MAX_DRIFT_STREAK) : LINK_DRIFT_STREAK;
 }
 
 function prior(path: PathName): PathEstimate {

@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file duet/v1/negotiation.proto.
  */
 export const file_duet_v1_negotiation: GenFile = /*@__PURE__*/
-  fileDesc("ChlkdWV0L3YxL25lZ290aWF0aW9uLnByb3RvEgdkdWV0LnYxImYKFk5lZ290aWF0aW9uUHJlZmVyZW5jZXMSEQoJcGluX2NvZGVjGAEgASgJEhAKCHBpbl9wYXRoGAIgASgJEhEKCWxvc3N5X2FueRgDIAEoCBIUCgxsb3NzeV9jb2RlY3MYBCADKAkiRQoOVHJhbnNmZXJSZXBvcnQSEwoLdHJhbnNmZXJfaWQYASABKAkSEgoKd2lyZV9ieXRlcxgCIAEoBBIKCgJtcxgDIAEoASInChBMaW5rUHJvYmVSZXF1ZXN0EhMKC3RyYW5zZmVyX2lkGAEgASgJIiIKEUxpbmtQcm9iZVJlc3BvbnNlEg0KBWJ5dGVzGAEgASgEYgZwcm90bzM");
+  fileDesc("ChlkdWV0L3YxL25lZ290aWF0aW9uLnByb3RvEgdkdWV0LnYxImYKFk5lZ290aWF0aW9uUHJlZmVyZW5jZXMSEQoJcGluX2NvZGVjGAEgASgJEhAKCHBpbl9wYXRoGAIgASgJEhEKCWxvc3N5X2FueRgDIAEoCBIUCgxsb3NzeV9jb2RlY3MYBCADKAkiRQoOVHJhbnNmZXJSZXBvcnQSEwoLdHJhbnNmZXJfaWQYASABKAkSEgoKd2lyZV9ieXRlcxgCIAEoBBIKCgJtcxgDIAEoASInChBMaW5rUHJvYmVSZXF1ZXN0EhMKC3RyYW5zZmVyX2lkGAEgASgJIi4KEUxpbmtQcm9iZVJlc3BvbnNlEg0KBWJ5dGVzGAEgASgEEgoKAm1zGAIgASgBYgZwcm90bzM");
 
 /**
  * Either side -> the other, on connect and whenever they change: this side's standing pins
@@ -120,6 +120,13 @@ export type LinkProbeResponse = Message<"duet.v1.LinkProbeResponse"> & {
    * @generated from field: uint64 bytes = 1;
    */
   bytes: bigint;
+
+  /**
+   * Measured as for TransferReport: from TransferStart's arrival to the last byte.
+   *
+   * @generated from field: double ms = 2;
+   */
+  ms: number;
 };
 
 /**
