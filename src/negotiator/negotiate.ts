@@ -128,8 +128,12 @@ export async function negotiate(input: NegotiateInput): Promise<Negotiated> {
       const known = input.costs.get(id, input.dtype);
       const floorMs = known ? ((n / known.encodeBps + n / known.decodeBps) * 1000) / (input.pruneSlack ?? 1) + minRtt : 0;
       if (id !== input.pin?.codec && floorMs >= best) continue;
-      // The budget was planned with start-up speeds; this enforces it with the time really spent.
-      if (id !== input.pin?.codec && clock() - started >= budgetMs) continue;
+      // The budget was planned with start-up speeds; this enforces it with the time really
+      // spent, and shrinks it to the same share of the best estimate so far: once sparse
+      // promises 150 ms for a gradient that takes 4.5 s raw, another 130 ms of sampling would
+      // cost more than any better codec could still save.
+      const allowedMs = Math.min(budgetMs, (input.sampleBudgetShare ?? Infinity) * best);
+      if (id !== input.pin?.codec && clock() - started >= allowedMs) continue;
       const sampled = await sampleCodecs([input.registry.get(id)], input.dtype, input.bytes, { sampleSize: sampleBytes, ...now });
       const ratio = sampled.ratios[id];
       const cost = sampled.costs[id];

@@ -79,6 +79,24 @@ describe('sampling a payload', () => {
     expect(d.sampled).toHaveLength(1);
   });
 
+  it('NG14: the sampling allowance shrinks to the same share of the best estimate found so far', async () => {
+    const registry = new CodecRegistry().register(createNoneCodec()).register(createBloscCodec()).register(createSparseCodec());
+    const caps = { encode: registry.ids(), decode: registry.ids(), paths: ['arrow-rtc' as const] };
+    const bytes = payload('float32', 1 << 20, 'sparse');
+    const fast = new CodecCostModel().set('sparse', 'float32', { encodeBps: 1e9, decodeBps: 1e9 }).set('blosc-lz4', 'float32', { encodeBps: 1e8, decodeBps: 1e8 });
+    let t = 0;
+    const now = () => (t += 10); // every reading 10 ms later
+    const args = {
+      registry, local: caps, remote: caps, costs: fast, links: { 'arrow-rtc': probedPath('arrow-rtc', 50, 2e6 / 8) },
+      dtype: 'float32' as const, bytes, lossyConsent: false as const, sampleCosts: { now },
+    };
+    // sparse is sampled first (cheapest); it promises ~2.8 s in all, and 50 ms have gone by then.
+    // At 3%: min(3% of raw ~500 ms, 3% of 2.8 s ~84 ms) is not spent yet, so blosc is sampled too.
+    expect((await negotiate({ ...args, sampleBudgetShare: 0.03 })).sampled).toEqual(['blosc-lz4', 'sparse']);
+    // At 1% the raw budget (~168 ms) would still admit blosc, but 1% of sparse's ~2.8 s (~28 ms) is spent.
+    expect((await negotiate({ ...args, sampleBudgetShare: 0.01 })).sampled).toEqual(['sparse']);
+  });
+
   it('NG14: negotiate() ranks by the sample\'s speeds and keeps sampling within its budget', async () => {
     const registry = new CodecRegistry().register(createNoneCodec()).register(createBloscCodec()).register(createSparseCodec());
     const caps = { encode: registry.ids(), decode: registry.ids(), paths: ['arrow-rtc' as const] };
