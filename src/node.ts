@@ -1,7 +1,9 @@
 // The Node API: headless owners and scientists for scripts and tests.
 //   import { createSession, joinSession } from 'duet';
 import { nodeRuntime } from './adapters/node';
-import { controlPath } from './duet/paths';
+import { registerNodeCodecs } from './adapters/node-codecs';
+import type { CodecRegistry } from './codecs';
+import { createTransfers, type CreateTransfersOptions, type NegotiatedTransfers } from './duet/create-transfers';
 import { DataOwner, type OwnerOptions } from './duet/owner';
 import { DataScientist, type ScientistOptions } from './duet/scientist';
 import { Session, type CreateOptions, type JoinOptions } from './duet/session';
@@ -20,8 +22,23 @@ export function joinSession(options: NodeJoinOptions): Promise<Session> {
   return Session.join({ runtime: nodeRuntime, ...options });
 }
 
+/**
+ * Tensor transfers for a session, over every path, with the compression negotiator choosing
+ * codec and path per tensor. Call it right after createSession/joinSession, before the peer
+ * connects, so this side's codecs go out in the handshake.
+ */
+export function createNodeTransfers(session: Session, options: CreateTransfersOptions & { codecs?: CodecRegistry } = {}): NegotiatedTransfers {
+  const { codecs = registerNodeCodecs(), ...rest } = options;
+  return createTransfers(session, codecs, rest);
+}
+
+/** Negotiated transfers over every path, or plain ones over the paths given. */
+function transfersFor(session: Session, paths: readonly PathPlugin[] | undefined): Transfers {
+  return paths ? new Transfers(session, paths) : createNodeTransfers(session).transfers;
+}
+
 export interface NodeOwnerOptions extends NodeCreateOptions, OwnerOptions {
-  /** Tensor paths to offer, in order of preference; default: the control channel. */
+  /** Tensor paths to offer; default: all three, chosen per tensor by the negotiator. */
   paths?: readonly PathPlugin[];
 }
 
@@ -46,14 +63,14 @@ export interface ScientistHandle {
 /** Creates a session and serves the store on it as the data owner. */
 export async function createOwner(options: NodeOwnerOptions): Promise<OwnerHandle> {
   const session = await createSession(options);
-  const owner = new DataOwner(session, new Transfers(session, options.paths ?? [controlPath]), options);
+  const owner = new DataOwner(session, transfersFor(session, options.paths), options);
   return { session, owner, close: () => (owner.close(), session.close()) };
 }
 
 /** Joins the owner's session as a data scientist. Await `session.connected()` before the first call. */
 export async function joinAsScientist(options: NodeScientistOptions): Promise<ScientistHandle> {
   const session = await joinSession(options);
-  const duet = new DataScientist(session, new Transfers(session, options.paths ?? [controlPath]), options);
+  const duet = new DataScientist(session, transfersFor(session, options.paths), options);
   return { session, duet, close: () => session.close() };
 }
 
@@ -73,6 +90,11 @@ export { loadDemoStore, loadFilesIntoStore } from './adapters/node-files';
 export { isTensor, tensor } from './tensor';
 export type { Tensor } from './tensor';
 export { Session } from './duet/session';
+export { Transfers } from './duet/transfers';
+export type { SendOptions, ExpectOptions, TransferSummary, TransferAnnounced, TransferArrived, Pins } from './duet/transfers';
+export { Negotiator } from './duet/negotiation';
+export type { NegotiatorOptions, Pick, Preferences, LossyConsent } from './duet/negotiation';
+export type { CreateTransfersOptions, NegotiatedTransfers } from './duet/create-transfers';
 export type { SessionState, PeerView, SessionRuntime, CreateOptions, JoinOptions } from './duet/session';
 export { formatCode, normalizeCode } from './duet/code';
 export { DuetError, isDuetError, ERROR_CODES } from './errors';

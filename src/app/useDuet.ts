@@ -1,7 +1,7 @@
 import { useEffect, useReducer, useState } from 'react';
 import { DataOwner, type ActivityEntry } from '../duet/owner';
 import { DataScientist } from '../duet/scientist';
-import { controlPath } from '../duet/paths';
+import { createTransfers } from '../duet/create-transfers';
 import type { Session } from '../duet/session';
 import { Store } from '../duet/store';
 import { Transfers } from '../duet/transfers';
@@ -10,10 +10,11 @@ import { Transfers } from '../duet/transfers';
 // changes whenever what they show changes (React re-renders on it).
 
 // Transfers attach to each control channel as it opens, so they are made with the session,
-// before any data is loaded: a channel that opened earlier would be missed.
+// before any data is loaded: a channel that opened earlier would be missed. All three paths,
+// with the negotiator choosing path and codec per value; the runtime supplies the codecs.
 function useTransfers(session: Session | undefined): Transfers | undefined {
   const [transfers, setTransfers] = useState<Transfers>();
-  useEffect(() => setTransfers(session ? new Transfers(session, [controlPath]) : undefined), [session]);
+  useEffect(() => setTransfers(session ? createTransfers(session, session.runtime.createCodecs?.()).transfers : undefined), [session]);
   return transfers;
 }
 

@@ -1,6 +1,6 @@
 export type { Codec, CodecKind, DecodeOptions, EncodeInput, LossyCodec } from './codec';
 export { isLossy } from './codec';
-export { CodecRegistry } from './registry';
+export { CodecRegistry, CODEC_ID_PATTERN } from './registry';
 export * from './constants';
 export { createNoneCodec } from './none';
 export { createBloscCodec, BLOSC_MODE } from './blosc';

@@ -4,7 +4,8 @@ import type { Codec } from './codec';
 // Codecs register by id, validated at registration (like arrow-js ipc/compression/registry.ts),
 // so a broken codec fails at start-up rather than on the first transfer.
 
-const ID_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
+/** Codec ids: short, lower-case, so they read well in capability strings and Arrow metadata. */
+export const CODEC_ID_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
 
 export class CodecRegistry {
   private readonly codecs = new Map<string, Codec>();
@@ -12,7 +13,7 @@ export class CodecRegistry {
   /** Adds a codec; a duplicate id is ALREADY_EXISTS unless `replace` is set. */
   register(codec: Codec, options: { replace?: boolean } = {}): this {
     const id: unknown = (codec as { id?: unknown }).id;
-    if (typeof id !== 'string' || !ID_PATTERN.test(id)) {
+    if (typeof id !== 'string' || !CODEC_ID_PATTERN.test(id)) {
       throw new DuetError('INVALID_ARGUMENT', `Codec id ${JSON.stringify(id)} is invalid: use 1-32 characters of a-z, 0-9 and '-', starting with a letter.`, {
         reason: 'BAD_CODEC',
       });

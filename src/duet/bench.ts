@@ -72,7 +72,8 @@ export function serveBench(session: Session, transfers: Transfers): void {
   });
   session.handle(BenchSend, async (req) => {
     if (!current) throw new DuetError('FAILED_PRECONDITION', 'Prepare a benchmark tensor first.');
-    const s = await transfers.send(current, { transferId: req.transferId, path: req.path as PathName });
+    // Codec pinned to none: this benchmark compares paths, not codecs.
+    const s = await transfers.send(current, { transferId: req.transferId, path: req.path as PathName, codec: 'none' });
     return { ownerMs: s.ms, hash: s.hash };
   });
   session.handle(BenchTicket, async () => ({ ticket: await (await session.flightClient()).createTicket() }));

@@ -10,6 +10,7 @@ import { SignalingClient } from '../transport/signaling-client';
 import type { WebSocketConstructor } from '../transport/websocket';
 import type { PeerFactory, SimplePeerLink } from '../transport/simple-peer-link';
 import type { FlightClient } from '../transport/flight/types';
+import type { CodecRegistry } from '../codecs';
 import { Role } from '../wire/gen/duet/v1/common_pb';
 import { LeaveReason, type PeerInfo, type SessionJoined } from '../wire/gen/duet/v1/signal_pb';
 import { deriveCodeSecrets, generateCode, normalizeCode, type CodeSecrets } from './code';
@@ -28,6 +29,8 @@ export interface SessionRuntime {
   createPeer: PeerFactory;
   /** A Flight client for the hub: gRPC in Node, the HTTP bridge in browsers. */
   createFlightClient?: (hub: { hubUrl: string; flightPort: number | undefined }) => FlightClient;
+  /** This runtime's codecs (xz needs a runtime backend): one fresh registry per call, since lossy codecs keep per-stream state. */
+  createCodecs?: () => CodecRegistry;
   fetch?: typeof fetch;
 }
 
@@ -103,6 +106,7 @@ export class Session extends Emitter<SessionEvents> {
   #closing = false;
   #handlers: ((channel: ControlChannel) => void)[] = [];
   #flight: Promise<FlightClient> | undefined;
+  readonly #capabilities: Set<string>;
 
   private constructor(
     readonly code: string,
@@ -114,6 +118,7 @@ export class Session extends Emitter<SessionEvents> {
     joined: SessionJoined,
   ) {
     super();
+    this.#capabilities = new Set(options.capabilities ?? []);
     this.#hub = hub;
     this.#joined = joined;
     this.#attachHub(hub);
@@ -198,6 +203,25 @@ export class Session extends Emitter<SessionEvents> {
     })();
     this.#flight.catch(() => (this.#flight = undefined)); // a failed start may be retried
     return this.#flight;
+  }
+
+  /** The runtime this session was made with (its WebSocket, WebRTC, Flight client and codecs). */
+  get runtime(): SessionRuntime {
+    return this.options.runtime;
+  }
+
+  /** What this side announces in PeerHello.capabilities. */
+  get capabilities(): string[] {
+    return [...this.#capabilities];
+  }
+
+  /**
+   * Adds capability strings (e.g. `codec:xz`) to every handshake from now on. Helpers that are
+   * built after the session (the negotiator) call this; handshakes read the list when they
+   * happen, and a channel already open keeps what it announced until it reconnects.
+   */
+  advertise(capabilities: readonly string[]): void {
+    for (const c of capabilities) this.#capabilities.add(c);
   }
 
   get maxPeers(): number {
@@ -322,13 +346,22 @@ export class Session extends Emitter<SessionEvents> {
   }
 
   #link(p: PeerInfo, initiator: boolean): PeerLink {
+    const capabilities = () => this.capabilities;
     const link = new PeerLink({
       remoteId: p.peerId,
       remoteRole: p.role,
       initiator,
       createPeer: this.options.runtime.createPeer,
       rtcConfig: this.hubConfig.rtc,
-      control: { role: this.role, capabilities: this.options.capabilities ?? [], limits: this.options.controlLimits ?? {}, ...(this.options.protocolVersion ? { protocolVersion: this.options.protocolVersion } : {}) },
+      control: {
+        role: this.role,
+        // Read at each handshake, so capabilities advertised after the session was made still go out.
+        get capabilities() {
+          return capabilities();
+        },
+        limits: this.options.controlLimits ?? {},
+        ...(this.options.protocolVersion ? { protocolVersion: this.options.protocolVersion } : {}),
+      },
       sendSignal: (env) => void this.#sendSignal(p.peerId, env),
       prepare: (channel) => {
         for (const apply of this.#handlers) apply(channel);

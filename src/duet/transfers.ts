@@ -2,6 +2,7 @@ import { DuetError } from '../errors';
 import { assertDType, byteLengthOf, tensor as makeTensor, tensorBytes, tensorFromBytes, type Tensor } from '../tensor';
 import type { CodecRegistry } from '../codecs';
 import { randomId } from '../util/bytes';
+import { Emitter } from '../util/emitter';
 import type { ControlChannel } from '../transport/control-channel';
 import { defineEvent } from '../transport/rpc-types';
 import type { SimplePeerLink } from '../transport/simple-peer-link';
@@ -53,8 +54,18 @@ export interface Pins {
   codec?: string;
 }
 
-/** Picks the path and codec for one tensor; the negotiator plugs in here. */
-export type ChoosePath = (tensor: TensorShape, available: readonly PathName[], pins: Pins) => PathChoice;
+/** What a chooser may look at beyond the shape: the payload itself (to sample it), whether it is a gradient, and the connection. */
+export interface ChooseContext {
+  transferId: string;
+  peerId: string;
+  channel: ControlChannel;
+  tensor: Tensor;
+  /** Marked as a gradient (SendOptions.gradient, or a stream name): lossy codecs are conceivable. */
+  gradient: boolean;
+}
+
+/** Picks the path and codec for one tensor; the negotiator plugs in here. It may take its time (sampling the payload). */
+export type ChoosePath = (tensor: TensorShape, available: readonly PathName[], pins: Pins, context: ChooseContext) => PathChoice | Promise<PathChoice>;
 
 export const pinnedOrFirst: ChoosePath = (_t, available, pins) => {
   const codec = pins.codec ?? 'none';
@@ -74,6 +85,36 @@ export interface TransferSummary {
   ms: number;
 }
 
+/** A transfer announced: sent by this side (`out`) or arriving (`in`). Both sides see the pick and its reason. */
+export interface TransferAnnounced {
+  transferId: string;
+  peerId: string;
+  direction: 'out' | 'in';
+  path: PathName;
+  codec: string;
+  reason: string;
+  /** Bytes that travel (the codec frame) and bytes of the tensor itself. */
+  wireBytes: number;
+  bytes: number;
+}
+
+/** The receiving side: a transfer's bytes have all arrived (before decoding). */
+export interface TransferArrived {
+  transferId: string;
+  peerId: string;
+  path: PathName;
+  codec: string;
+  wireBytes: number;
+  /** From TransferStart's arrival to the last byte. */
+  ms: number;
+}
+
+export interface TransfersEvents {
+  announced: TransferAnnounced;
+  arrived: TransferArrived;
+  sent: TransferSummary & { peerId: string };
+}
+
 export interface TransfersOptions {
   /** Picks path and codec per tensor; default: the pinned path, else the first, with no codec. */
   choose?: ChoosePath;
@@ -83,8 +124,10 @@ export interface TransfersOptions {
 
 export interface SendOptions {
   transferId?: string;
-  /** Names a gradient stream, for lossy codecs' error feedback. */
+  /** Names a gradient stream, for lossy codecs' error feedback; implies `gradient`. */
   stream?: string;
+  /** The payload is a gradient, so a lossy codec may be chosen (with consent). Default: true when `stream` is set. */
+  gradient?: boolean;
   peerId?: string;
   path?: PathName;
   codec?: string;
@@ -101,6 +144,7 @@ export interface ExpectOptions {
 }
 
 interface Attached {
+  peerId: string;
   channel: ControlChannel;
   senders: Map<PathName, TensorSender>;
   receivers: Map<PathName, TensorReceiver>;
@@ -109,10 +153,10 @@ interface Attached {
 
 interface Expected {
   options: ExpectOptions;
-  start: (s: TransferStart, receivers: Map<PathName, TensorReceiver>) => void;
+  start: (s: TransferStart, c: Attached) => void;
 }
 
-export class Transfers {
+export class Transfers extends Emitter<TransfersEvents> {
   readonly #connections = new Map<string, Attached>();
   readonly #expected = new Map<string, Expected>();
   /** The owner's transfers in flight, so the scientist can stop them. */
@@ -126,6 +170,7 @@ export class Transfers {
     private readonly plugins: readonly PathPlugin[],
     options: TransfersOptions = {},
   ) {
+    super();
     this.choose = options.choose ?? pinnedOrFirst;
     this.codecs = options.codecs;
     session.on('channel', ({ peerId, channel, link }) => this.#attach(peerId, channel, link));
@@ -154,7 +199,9 @@ export class Transfers {
     const transferId = options.transferId ?? randomId(16);
     const c = this.#connection(options.peerId);
     const info = { dtype: tensor.dtype, shape: tensor.shape, byteLength: byteLengthOf(tensor.dtype, tensor.shape) };
-    const choice = this.choose(info, this.paths(options.peerId), { ...(options.path ? { path: options.path } : {}), ...(options.codec ? { codec: options.codec } : {}) });
+    const pins = { ...(options.path ? { path: options.path } : {}), ...(options.codec ? { codec: options.codec } : {}) };
+    const gradient = options.gradient ?? options.stream !== undefined;
+    const choice = await this.choose(info, this.paths(c.peerId), pins, { transferId, peerId: c.peerId, channel: c.channel, tensor, gradient });
     const stream = options.stream;
     const sender = c.senders.get(choice.path);
     if (!sender) throw new DuetError('UNAVAILABLE', `The ${choice.path} path is not available on this connection.`, { reason: 'NO_PATH', details: { path: choice.path } });
@@ -196,8 +243,11 @@ export class Transfers {
       ...(wire === tensor ? {} : { decoded: infoMsg(info) }),
       ...(ticket ? { ticket } : {}),
     });
+    this.emit('announced', { transferId, peerId: c.peerId, direction: 'out', ...choice, wireBytes: wireInfo.byteLength, bytes: info.byteLength });
     const result = await sender.send(wire, { ...ctx, ...(ticket ? { ticket } : {}) });
-    return { transferId, ...choice, bytes: result.bytes, hash: result.hash, ms: performance.now() - started };
+    const summary = { transferId, ...choice, bytes: result.bytes, hash: result.hash, ms: performance.now() - started };
+    this.emit('sent', { ...summary, peerId: c.peerId });
+    return summary;
   }
 
   /** The tensor as it travels: itself, or its codec frame as a uint8 tensor. */
@@ -250,16 +300,24 @@ export class Transfers {
       );
       this.#expected.set(transferId, {
         options,
-        start: (s, receivers) => {
+        start: (s, c) => {
+          const arrivedAt = performance.now();
           clearTimeout(timer);
           this.#expected.delete(transferId);
           options.onStart?.(s);
-          const receiver = receivers.get(s.path as PathName);
+          const path = s.path as PathName;
+          const receiver = c.receivers.get(path);
           if (!receiver || !s.tensor) return fail(new DuetError('UNIMPLEMENTED', `This side cannot receive over "${s.path}".`, { reason: 'NO_PATH' }));
           const info = { dtype: s.tensor.dtype, shape: s.tensor.shape.map(Number), byteLength: Number(s.tensor.byteLength), ...(s.ticket.byteLength ? { ticket: s.ticket } : {}) };
+          const codec = s.codec || 'none';
+          const bytes = Number(s.decoded?.byteLength ?? s.tensor.byteLength);
+          this.emit('announced', { transferId, peerId: c.peerId, direction: 'in', path, codec, reason: s.reason, wireBytes: info.byteLength, bytes });
           receiver
             .receive(info, { transferId, ...(options.signal ? { signal: options.signal } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}) })
-            .then((wire) => this.#decode(wire, s))
+            .then((wire) => {
+              this.emit('arrived', { transferId, peerId: c.peerId, path, codec, wireBytes: info.byteLength, ms: performance.now() - arrivedAt });
+              return this.#decode(wire, s);
+            })
             .then(resolve, fail);
         },
       });
@@ -282,8 +340,9 @@ export class Transfers {
       receivers.set(plugin.name, attached.receiver);
       if (attached.raw) raw.set(plugin.name, attached.raw);
     }
-    this.#connections.set(peerId, { channel, senders, receivers, raw });
-    channel.onEvent(TransferStartEvent, (s) => this.#expected.get(s.transferId)?.start(s, receivers));
+    const attached: Attached = { peerId, channel, senders, receivers, raw };
+    this.#connections.set(peerId, attached);
+    channel.onEvent(TransferStartEvent, (s) => this.#expected.get(s.transferId)?.start(s, attached));
     channel.onEvent(TransferCancelEvent, (m) => this.#sending.get(m.transferId)?.abort());
   }
 }

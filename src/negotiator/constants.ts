@@ -27,8 +27,22 @@ export const LINK_MIN_THROUGHPUT_SAMPLE_BYTES = 64 * 1024;
  */
 export const RATIO_SAMPLE_BYTES = 256 * 1024;
 
+/**
+ * The smallest ratio sample when sampling is budgeted (NegotiateInput.sampleBudgetShare):
+ * 16 KiB is still several blosc blocks and 2 KiB per slice, enough to see zeros and
+ * repetition; smaller samples mostly measure per-call overhead.
+ */
+export const RATIO_SAMPLE_MIN_BYTES = 16 * 1024;
+
 /** Bytes per codec and dtype timed at start-up by the cost model. */
 export const COST_SAMPLE_BYTES = 1024 * 1024;
 
 /** Timed repetitions per codec and dtype at start-up; the median is kept. */
 export const COST_SAMPLE_RUNS = 3;
+
+/**
+ * sampleCodecs() times a codec's sample a second time when the first encode + decode took less
+ * than this: cheap for the fast JS codecs, whose first pass over a new kind of data is not yet
+ * optimised; the slow native/wasm ones (xz, zstd) are timed once.
+ */
+export const SAMPLE_RETIME_BELOW_MS = 10;

@@ -1,6 +1,6 @@
 import type { Codec, CodecRegistry } from '../codecs';
 import { bytesPerElement, type DType } from '../tensor';
-import { COST_SAMPLE_BYTES, COST_SAMPLE_RUNS, RATIO_SAMPLE_BYTES } from './constants';
+import { COST_SAMPLE_BYTES, COST_SAMPLE_RUNS, RATIO_SAMPLE_BYTES, SAMPLE_RETIME_BELOW_MS } from './constants';
 
 // How fast each codec is on this machine, per dtype, measured at start-up on small
 // samples; and how well it compresses a given payload, estimated by compressing a sample
@@ -144,4 +144,47 @@ export async function estimateRatios(codecs: readonly Codec[], dtype: DType, byt
     ratios[codec.id] = sample.byteLength / Math.max(1, frame.byteLength);
   }
   return ratios;
+}
+
+export interface SampledCodecs {
+  /** Raw / frame size on the sample, per codec id. */
+  readonly ratios: Record<string, number>;
+  /** Encode and decode speed on the sample, per codec id (raw bytes per second). */
+  readonly costs: Record<string, CodecCost>;
+}
+
+/**
+ * Like estimateRatios(), but also times one encode and one decode of the sample per codec. A
+ * payload's own bytes can code at very different speeds from the start-up sample (xz runs at
+ * ~27 MB/s on smooth data and ~2.7 MB/s on noise), and the sample is being compressed anyway.
+ * Stateless for lossy codecs, as estimateRatios().
+ */
+export async function sampleCodecs(codecs: readonly Codec[], dtype: DType, bytes: Uint8Array, options: { sampleSize?: number; now?: Clock } = {}): Promise<SampledCodecs> {
+  const now = options.now ?? defaultClock;
+  const sample = samplePayload(bytes, dtype, options.sampleSize ?? RATIO_SAMPLE_BYTES);
+  const ratios: Record<string, number> = {};
+  const costs: Record<string, CodecCost> = {};
+  const bps = (ms: number) => sample.byteLength / (Math.max(ms, 0.001) / 1000);
+  for (const codec of codecs) {
+    if (!codec.accepts(dtype)) continue;
+    if (codec.id === 'none') {
+      ratios[codec.id] = 1;
+      continue;
+    }
+    let best: { enc: number; dec: number; frame: Uint8Array } | undefined;
+    // A quick first run is timed again and the faster kept: a JS codec's first pass over a new
+    // kind of data runs before V8 has optimised that path (sparse's bitmap decoder, cold, was
+    // ~10x slower). A slow first run (xz, zstd: native or wasm) is not worth repeating.
+    for (let run = 0; run < 2 && (best === undefined || best.enc + best.dec < SAMPLE_RETIME_BELOW_MS); run++) {
+      const t0 = now();
+      const frame = await codec.encode({ dtype, bytes: sample });
+      const t1 = now();
+      await codec.decode(frame);
+      const t2 = now();
+      if (best === undefined || t1 - t0 + (t2 - t1) < best.enc + best.dec) best = { enc: t1 - t0, dec: t2 - t1, frame };
+    }
+    ratios[codec.id] = sample.byteLength / Math.max(1, best!.frame.byteLength);
+    costs[codec.id] = { encodeBps: bps(best!.enc), decodeBps: bps(best!.dec) };
+  }
+  return { ratios, costs };
 }

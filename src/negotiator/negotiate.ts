@@ -2,7 +2,8 @@ import type { CodecRegistry } from '../codecs';
 import type { DType } from '../tensor';
 import { codecKinds, usableCodecs, usablePaths, type Capabilities, type PathName } from './capabilities';
 import { choose, type ChooseInput, type Choice } from './choose';
-import { estimateRatios, type CodecCostModel } from './cost-model';
+import { RATIO_SAMPLE_BYTES, RATIO_SAMPLE_MIN_BYTES } from './constants';
+import { CodecCostModel, estimateRatios, sampleCodecs, type Clock, type CodecCost } from './cost-model';
 import type { PathEstimate } from './link';
 
 // The whole pure decision for one transfer: intersect capabilities, estimate ratios by
@@ -23,11 +24,44 @@ export interface NegotiateInput {
   readonly gradient?: boolean;
   readonly lossyConsent: ChooseInput['lossyConsent'];
   readonly pin?: ChooseInput['pin'];
+  /**
+   * Also time the sampled codecs on the payload's own sample and rank by those speeds
+   * (start-up costs then only decide what is worth sampling). Off by default: ranking is
+   * then exact under injected costs.
+   */
+  readonly sampleCosts?: boolean | { now: Clock };
+  /**
+   * Keep sampling to about this share of the most a codec could save: the time the payload's
+   * bytes take on the best path (RTT excluded; no codec shortens it). By the start-up speeds,
+   * the sample shrinks from RATIO_SAMPLE_BYTES down to RATIO_SAMPLE_MIN_BYTES to fit, and a
+   * codec whose smallest sample does not fit is not sampled (a pinned codec always is):
+   * a 10 KB payload on 20 Mbit/s can win at most ~4 ms, less than sampling it costs. Codecs
+   * are admitted cheapest first (by start-up speed) while they fit. Without
+   * this option the sample is RATIO_SAMPLE_BYTES.
+   */
+  readonly sampleBudgetShare?: number;
+  /**
+   * Prune a codec only if it could not beat raw even this many times faster than its start-up
+   * speed (default 1). Start-up speeds come from a small synthetic sample and run low on real
+   * data (blosc-lz4: ~50 MB/s there, ~125 MB/s on MNIST), so a codec that would win can be
+   * pruned unseen; sampleBudgetShare already bounds what the extra sampling costs.
+   */
+  readonly pruneSlack?: number;
 }
 
 export interface Negotiated extends Choice {
   /** Codec ids whose ratio was estimated by sampling (the rest could not have won). */
   readonly sampled: readonly string[];
+  /** Bytes of the payload each sampled codec compressed. */
+  readonly sampleBytes: number;
+  /** With sampleCosts: each sampled codec's speed on this payload's sample. */
+  readonly sampledCosts: Readonly<Record<string, CodecCost>>;
+}
+
+/** The sample size that keeps sampling these codecs within budgetMs by their start-up speeds. */
+export function budgetedSampleBytes(budgetMs: number, msPerByte: number): number {
+  if (!(msPerByte > 0)) return RATIO_SAMPLE_BYTES;
+  return Math.max(RATIO_SAMPLE_MIN_BYTES, Math.min(RATIO_SAMPLE_BYTES, Math.floor(budgetMs / msPerByte)));
 }
 
 export async function negotiate(input: NegotiateInput): Promise<Negotiated> {
@@ -38,30 +72,94 @@ export async function negotiate(input: NegotiateInput): Promise<Negotiated> {
     .filter((e): e is PathEstimate => e !== undefined);
   const n = input.bytes.byteLength;
   const rawMs = Math.min(...paths.map((p) => p.rttMs + (n / p.bytesPerSecond) * 1000));
+  const bytesMs = Math.min(...paths.map((p) => (n / p.bytesPerSecond) * 1000));
   const minRtt = Math.min(...paths.map((p) => p.rttMs));
   const consent = input.lossyConsent;
-  const worthSampling = ids.filter((id) => {
+  let worthSampling = ids.filter((id) => {
     if (id === 'none') return false;
     if (!input.registry.get(id).accepts(input.dtype)) return false;
     if (kinds[id] === 'lossy' && !(input.gradient === true && (consent === true || (Array.isArray(consent) && consent.includes(id))))) return false;
     if (input.pin?.codec !== undefined) return id === input.pin.codec;
     const cost = input.costs.get(id, input.dtype);
     if (cost === undefined) return false;
-    const floorMs = (n / cost.encodeBps + n / cost.decodeBps) * 1000 + minRtt;
+    const floorMs = ((n / cost.encodeBps + n / cost.decodeBps) * 1000) / (input.pruneSlack ?? 1) + minRtt;
     return floorMs < rawMs;
   });
-  const ratios = await estimateRatios(
-    worthSampling.map((id) => input.registry.get(id)),
-    input.dtype,
-    input.bytes,
-  );
+  let sampleBytes = RATIO_SAMPLE_BYTES;
+  const budgetMs = input.sampleBudgetShare !== undefined ? input.sampleBudgetShare * bytesMs : Infinity;
+  if (input.sampleBudgetShare !== undefined) {
+    const perByte = (id: string) => {
+      const cost = input.costs.get(id, input.dtype);
+      return cost ? (1 / cost.encodeBps + 1 / cost.decodeBps) * 1000 : 0;
+    };
+    // Cheapest first, while the smallest useful sample of all kept codecs still fits: on a
+    // fast link the quick codecs are sampled and xz is not, rather than all or none.
+    const smallest = Math.min(RATIO_SAMPLE_MIN_BYTES, n);
+    const kept = new Set<string>();
+    let msPerByte = 0;
+    for (const id of [...worthSampling].sort((a, b) => perByte(a) - perByte(b))) {
+      if (id !== input.pin?.codec && (msPerByte + perByte(id)) * smallest > budgetMs) continue;
+      kept.add(id);
+      msPerByte += perByte(id);
+    }
+    worthSampling = worthSampling.filter((id) => kept.has(id));
+    sampleBytes = budgetedSampleBytes(budgetMs, msPerByte);
+  }
+  let ratios: Record<string, number> = {};
+  let costs = input.costs;
+  const sampledCosts: Record<string, CodecCost> = {};
+  if (input.sampleCosts) {
+    const now = typeof input.sampleCosts === 'object' ? { now: input.sampleCosts.now } : {};
+    const clock = typeof input.sampleCosts === 'object' ? input.sampleCosts.now : () => globalThis.performance.now();
+    const started = clock();
+    const onPaths = input.pin?.path !== undefined && paths.some((p) => p.path === input.pin?.path) ? paths.filter((p) => p.path === input.pin?.path) : paths;
+    const totalMs = (ratio: number, c: CodecCost) =>
+      ((n / c.encodeBps + n / c.decodeBps) * 1000) + Math.min(...onPaths.map((p) => p.rttMs + (n / ratio / p.bytesPerSecond) * 1000));
+    // Cheapest first, each sample timed, and a codec is skipped once even an infinite ratio
+    // could not beat the best estimate so far (branch and bound): after sparse finds 7x on
+    // ReLU data, there is no point in spending ~20 ms sampling blosc-zstd.
+    let best = Math.min(...onPaths.map((p) => p.rttMs + (n / p.bytesPerSecond) * 1000));
+    const perByte = (id: string) => {
+      const cost = input.costs.get(id, input.dtype);
+      return cost ? 1 / cost.encodeBps + 1 / cost.decodeBps : 0;
+    };
+    const kept: string[] = [];
+    for (const id of [...worthSampling].sort((a, b) => perByte(a) - perByte(b))) {
+      const known = input.costs.get(id, input.dtype);
+      const floorMs = known ? ((n / known.encodeBps + n / known.decodeBps) * 1000) / (input.pruneSlack ?? 1) + minRtt : 0;
+      if (id !== input.pin?.codec && floorMs >= best) continue;
+      // The budget was planned with start-up speeds; this enforces it with the time really
+      // spent, and shrinks it to the same share of the best estimate so far: once sparse
+      // promises 150 ms for a gradient that takes 4.5 s raw, another 130 ms of sampling would
+      // cost more than any better codec could still save.
+      const allowedMs = Math.min(budgetMs, (input.sampleBudgetShare ?? Infinity) * best);
+      if (id !== input.pin?.codec && clock() - started >= allowedMs) continue;
+      const sampled = await sampleCodecs([input.registry.get(id)], input.dtype, input.bytes, { sampleSize: sampleBytes, ...now });
+      const ratio = sampled.ratios[id];
+      const cost = sampled.costs[id];
+      if (ratio === undefined || cost === undefined) continue;
+      kept.push(id);
+      ratios[id] = ratio;
+      sampledCosts[id] = cost;
+      best = Math.min(best, totalMs(ratio, cost));
+    }
+    worthSampling = worthSampling.filter((id) => kept.includes(id));
+    costs = new CodecCostModel();
+    for (const [key, cost] of input.costs.entries()) {
+      const [id, dtype] = key.split('/') as [string, DType];
+      costs.set(id, dtype, cost);
+    }
+    for (const [id, cost] of Object.entries(sampledCosts)) costs.set(id, input.dtype, cost);
+  } else {
+    ratios = await estimateRatios(worthSampling.map((id) => input.registry.get(id)), input.dtype, input.bytes, sampleBytes);
+  }
   const choice = choose({
     payload: { bytes: n, dtype: input.dtype, gradient: input.gradient, ratios },
     codecs: kinds,
-    costs: input.costs,
+    costs,
     paths,
     lossyConsent: consent,
     pin: input.pin,
   });
-  return { ...choice, sampled: worthSampling };
+  return { ...choice, sampled: worthSampling, sampleBytes: Math.min(sampleBytes, n), sampledCosts };
 }

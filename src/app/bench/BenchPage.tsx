@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { SEED_CASES, serveBench, type CaseResult } from '../../duet/bench';
 import { formatCode } from '../../duet/code';
-import { ALL_PATHS } from '../../duet/paths';
+import { createTransfers } from '../../duet/create-transfers';
 import { Session, type SessionRuntime } from '../../duet/session';
-import { Transfers } from '../../duet/transfers';
+import type { Transfers } from '../../duet/transfers';
 import { PATH_NAMES } from '../../transport/paths/types';
 import { ErrorBanner } from '../components/ErrorBanner';
 import { stateWords, useSession } from '../useSession';
@@ -33,11 +33,12 @@ export function BenchPage({ runtime, hubUrl, code }: { runtime: SessionRuntime; 
   useEffect(() => {
     const s = view.session;
     if (!s) return;
-    const t = new Transfers(s, ALL_PATHS);
+    // The negotiator picks codec and path for unpinned sends; the benchmark pins both (codec none).
+    const { transfers: t } = createTransfers(s, runtime.createCodecs?.());
     if (!code) serveBench(s, t);
     else window.duetBench = benchApi(s, t);
     setTransfers(t);
-  }, [view.session, code]);
+  }, [view.session, code, runtime]);
 
   const runAll = async () => {
     if (!view.session || !transfers) return;

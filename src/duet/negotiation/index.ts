@@ -1,0 +1,11 @@
+export { Negotiator, nextDriftStreak, PreferencesEvent, TransferReportEvent } from './negotiator';
+export type { NegotiatorEvents, NegotiatorOptions, Pick } from './negotiator';
+export { codecCapabilities, peerDecodes } from './capabilities';
+export { effectiveConsent, mergePins, preferencesFromWire, preferencesToWire } from './preferences';
+export type { LossyConsent, MergedPins, PinSource, Preferences } from './preferences';
+export { LinkProbe, PROBE_LIMITS, probeLink, probeOver, serveProbes } from './probe';
+export type { ProbeLimits, ProbeMeasure, ProbeResult } from './probe';
+export * from './constants';
+export { AwaitedReports } from './reports';
+export { pinnedChoice } from './pinned';
+export type { PinnedInput } from './pinned';

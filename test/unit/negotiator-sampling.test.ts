@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import { CodecRegistry, createBloscCodec, createNoneCodec, createSparseCodec } from '../../src/codecs';
+import { budgetedSampleBytes, CodecCostModel, negotiate, probedPath, RATIO_SAMPLE_BYTES, RATIO_SAMPLE_MIN_BYTES, SAMPLE_RETIME_BELOW_MS, sampleCodecs } from '../../src/negotiator';
+import { payload } from '../helpers/payloads';
+
+describe('sampling a payload', () => {
+  it('NG14: the sample shrinks to fit its budget, between RATIO_SAMPLE_MIN_BYTES and RATIO_SAMPLE_BYTES', () => {
+    const msPerByte = 1 / 1e5; // 100 MB/s
+    expect(budgetedSampleBytes(1000, msPerByte)).toBe(RATIO_SAMPLE_BYTES);
+    expect(budgetedSampleBytes((RATIO_SAMPLE_BYTES - 1) * msPerByte, msPerByte)).toBe(RATIO_SAMPLE_BYTES - 1);
+    expect(budgetedSampleBytes(RATIO_SAMPLE_MIN_BYTES * msPerByte, msPerByte)).toBe(RATIO_SAMPLE_MIN_BYTES);
+    expect(budgetedSampleBytes(0.0001, msPerByte)).toBe(RATIO_SAMPLE_MIN_BYTES);
+    expect(budgetedSampleBytes(5, 0)).toBe(RATIO_SAMPLE_BYTES);
+  });
+
+  it('NG14: a payload\'s own sample gives each codec its ratio and speed (injected clock)', async () => {
+    let t = 0;
+    const now = () => (t += 2); // every reading 2 ms later: encode and decode each "take" 2 ms
+    const bytes = payload('float32', 1 << 18, 'sparse');
+    const s = await sampleCodecs([createNoneCodec(), createSparseCodec()], 'float32', bytes, { sampleSize: 64 * 1024, now });
+    expect(s.ratios['none']).toBe(1);
+    expect(s.ratios['sparse']).toBeGreaterThan(3);
+    expect(s.costs['sparse']).toEqual({ encodeBps: (64 * 1024) / 0.002, decodeBps: (64 * 1024) / 0.002 });
+    expect(s.costs['none']).toBeUndefined();
+  });
+
+  it('NG14: a sample quicker than SAMPLE_RETIME_BELOW_MS is timed again and the faster run kept', async () => {
+    const sparse = createSparseCodec();
+    let encodes = 0;
+    const counting = { ...sparse, encode: (i: Parameters<typeof sparse.encode>[0]) => (encodes++, sparse.encode(i)) };
+    const bytes = payload('float32', 1 << 16, 'sparse');
+    // Clock readings: run 1 takes encode+decode = SAMPLE_RETIME_BELOW_MS - 1 ms, run 2 takes 2 ms.
+    const clock = (steps: number[]) => {
+      let t = 0;
+      let i = 0;
+      return () => (t += steps[i++ % steps.length]!);
+    };
+    const half = (SAMPLE_RETIME_BELOW_MS - 1) / 2;
+    const quick = await sampleCodecs([counting], 'float32', bytes, { now: clock([0, half, half, 0, 1, 1]) });
+    expect(encodes).toBe(2);
+    expect(quick.costs['sparse']!.encodeBps).toBe(bytes.byteLength / 0.001);
+    // At the limit: timed once.
+    encodes = 0;
+    await sampleCodecs([counting], 'float32', bytes, { now: clock([0, SAMPLE_RETIME_BELOW_MS / 2, SAMPLE_RETIME_BELOW_MS / 2]) });
+    expect(encodes).toBe(1);
+  });
+
+  it('NG14: timed sampling goes cheapest first and skips a codec that could not beat the best estimate so far', async () => {
+    const registry = new CodecRegistry().register(createNoneCodec()).register(createBloscCodec()).register(createSparseCodec());
+    const caps = { encode: registry.ids(), decode: registry.ids(), paths: ['arrow-rtc' as const] };
+    const bytes = payload('float32', 1 << 20, 'sparse');
+    let t = 0;
+    const now = () => (t += 1); // 1 ms per encode and per decode of the sample: ~256 MB/s
+    const link = { 'arrow-rtc': probedPath('arrow-rtc', 50, 2e6 / 8) }; // raw: ~16.8 s
+    const args = { registry, local: caps, remote: caps, links: link, dtype: 'float32' as const, bytes, lossyConsent: false as const, sampleCosts: { now } };
+    // By start-up speeds sparse is cheap and blosc slow (1 MB/s: 8.4 s at an infinite ratio, still under raw).
+    const slowBlosc = new CodecCostModel().set('sparse', 'float32', { encodeBps: 1e9, decodeBps: 1e9 }).set('blosc-lz4', 'float32', { encodeBps: 1e6, decodeBps: 1e6 });
+    const d = await negotiate({ ...args, costs: slowBlosc });
+    // sparse first: ~7x, ~2.4 s in all; blosc at infinite ratio (8.4 s) cannot beat that, so it is not sampled.
+    expect(d.sampled).toEqual(['sparse']);
+    expect(d.codec).toBe('sparse');
+    // With blosc fast enough to possibly win, both are sampled.
+    const fastBlosc = new CodecCostModel().set('sparse', 'float32', { encodeBps: 1e9, decodeBps: 1e9 }).set('blosc-lz4', 'float32', { encodeBps: 1e8, decodeBps: 1e8 });
+    expect((await negotiate({ ...args, costs: fastBlosc })).sampled).toEqual(['blosc-lz4', 'sparse']);
+  });
+
+  it('NG14: the sampling budget is enforced with the time really spent, not only planned with start-up speeds', async () => {
+    const registry = new CodecRegistry().register(createNoneCodec()).register(createBloscCodec()).register(createSparseCodec());
+    const caps = { encode: registry.ids(), decode: registry.ids(), paths: ['arrow-rtc' as const] };
+    const bytes = payload('float32', 1 << 20, 'sparse');
+    const fast = new CodecCostModel().set('sparse', 'float32', { encodeBps: 1e9, decodeBps: 1e9 }).set('blosc-lz4', 'float32', { encodeBps: 1e9, decodeBps: 1e9 });
+    let t = 0;
+    const now = () => (t += 100); // every clock reading 100 ms later: the first sample alone overruns
+    const bytesMs = (bytes.byteLength / (2e6 / 8)) * 1000;
+    const d = await negotiate({
+      registry, local: caps, remote: caps, costs: fast, links: { 'arrow-rtc': probedPath('arrow-rtc', 50, 2e6 / 8) },
+      dtype: 'float32', bytes, lossyConsent: false, sampleCosts: { now }, sampleBudgetShare: 150 / bytesMs,
+    });
+    expect(d.sampled).toHaveLength(1);
+  });
+
+  it('NG14: the sampling allowance shrinks to the same share of the best estimate found so far', async () => {
+    const registry = new CodecRegistry().register(createNoneCodec()).register(createBloscCodec()).register(createSparseCodec());
+    const caps = { encode: registry.ids(), decode: registry.ids(), paths: ['arrow-rtc' as const] };
+    const bytes = payload('float32', 1 << 20, 'sparse');
+    const fast = new CodecCostModel().set('sparse', 'float32', { encodeBps: 1e9, decodeBps: 1e9 }).set('blosc-lz4', 'float32', { encodeBps: 1e8, decodeBps: 1e8 });
+    let t = 0;
+    const now = () => (t += 10); // every reading 10 ms later
+    const args = {
+      registry, local: caps, remote: caps, costs: fast, links: { 'arrow-rtc': probedPath('arrow-rtc', 50, 2e6 / 8) },
+      dtype: 'float32' as const, bytes, lossyConsent: false as const, sampleCosts: { now },
+    };
+    // sparse is sampled first (cheapest); it promises ~2.8 s in all, and 50 ms have gone by then.
+    // At 3%: min(3% of raw ~500 ms, 3% of 2.8 s ~84 ms) is not spent yet, so blosc is sampled too.
+    expect((await negotiate({ ...args, sampleBudgetShare: 0.03 })).sampled).toEqual(['blosc-lz4', 'sparse']);
+    // At 1% the raw budget (~168 ms) would still admit blosc, but 1% of sparse's ~2.8 s (~28 ms) is spent.
+    expect((await negotiate({ ...args, sampleBudgetShare: 0.01 })).sampled).toEqual(['sparse']);
+  });
+
+  it('NG14: negotiate() ranks by the sample\'s speeds and keeps sampling within its budget', async () => {
+    const registry = new CodecRegistry().register(createNoneCodec()).register(createBloscCodec()).register(createSparseCodec());
+    const caps = { encode: registry.ids(), decode: registry.ids(), paths: ['arrow-rtc' as const] };
+    // Start-up says both codecs are very fast (so both are worth sampling) ...
+    const costs = new CodecCostModel().set('blosc-lz4', 'float32', { encodeBps: 1e9, decodeBps: 1e9 }).set('sparse', 'float32', { encodeBps: 1e9, decodeBps: 1e9 });
+    const bytes = payload('float32', 1 << 20, 'sparse');
+    let t = 0;
+    // ... but on this payload's sample every encode takes 1 s: with the sample's speeds, raw wins.
+    const now = () => (t += 500);
+    const link = { 'arrow-rtc': probedPath('arrow-rtc', 50, 2e6 / 8) };
+    const args = { registry, local: caps, remote: caps, costs, links: link, dtype: 'float32' as const, bytes, lossyConsent: false as const };
+    expect((await negotiate(args)).codec).not.toBe('none');
+    const timed = await negotiate({ ...args, sampleCosts: { now } });
+    expect(timed.codec).toBe('none');
+    // blosc-lz4 at 1 GB/s each way (2e-6 ms per byte) and sparse at 2 GB/s (1e-6): 3e-6 ms per
+    // byte for both; 3% of the ~16.8 s the bytes take raw = ~503 ms: the full sample fits.
+    const budgeted = { ...args, costs: new CodecCostModel().set('blosc-lz4', 'float32', { encodeBps: 1e9, decodeBps: 1e9 }).set('sparse', 'float32', { encodeBps: 2e9, decodeBps: 2e9 }) };
+    expect((await negotiate({ ...budgeted, sampleBudgetShare: 0.03 })).sampleBytes).toBe(RATIO_SAMPLE_BYTES);
+    const bytesMs = (bytes.byteLength / (2e6 / 8)) * 1000;
+    const share = (msPerByte: number, factor: number) => (RATIO_SAMPLE_MIN_BYTES * msPerByte * factor) / bytesMs;
+    // A budget that just pays for RATIO_SAMPLE_MIN_BYTES of both (0.1% over, for float rounding) samples both ...
+    const both = await negotiate({ ...budgeted, sampleBudgetShare: share(3e-6, 1.001) });
+    expect(both.sampled).toEqual(['blosc-lz4', 'sparse']);
+    expect(both.sampleBytes).toBe(Math.floor(RATIO_SAMPLE_MIN_BYTES * 1.001));
+    // ... a little less admits the cheaper codec only, with a larger sample of it ...
+    const one = await negotiate({ ...budgeted, sampleBudgetShare: share(3e-6, 0.99) });
+    expect(one.sampled).toEqual(['sparse']);
+    expect(one.sampleBytes).toBe(Math.floor(RATIO_SAMPLE_MIN_BYTES * 3 * 0.99));
+    // ... and less than the cheapest one's smallest sample samples nothing and sends raw, unless a codec is pinned.
+    const none = await negotiate({ ...budgeted, sampleBudgetShare: share(1e-6, 0.99) });
+    expect([none.sampled, none.codec]).toEqual([[], 'none']);
+    const pinned = await negotiate({ ...budgeted, sampleBudgetShare: 1e-9, pin: { codec: 'blosc-lz4' } });
+    expect([pinned.sampled, pinned.codec]).toEqual([['blosc-lz4'], 'blosc-lz4']);
+  });
+});
