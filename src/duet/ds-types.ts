@@ -88,6 +88,10 @@ export interface TransferView {
   readonly totalBytes: number;
   readonly state: 'running' | 'done' | 'failed';
   readonly error?: string;
+  /** The path and codec chosen for it, and why: both sides show these. */
+  readonly path?: string;
+  readonly codec?: string;
+  readonly reason?: string;
 }
 
 /** A differentially private answer. */

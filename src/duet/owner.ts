@@ -361,6 +361,7 @@ export class DataOwner extends Emitter<OwnerEvents> {
         transferId,
         peerId: scientist,
         onProgress: (p: TransferProgress) => update({ bytes: p.bytes, totalBytes: p.totalBytes }),
+        onAnnounce: (c) => update({ path: c.path, codec: c.codec, reason: c.reason }),
       });
       update({ state: 'done', bytes: summary.bytes, totalBytes: summary.bytes });
     } catch (e) {

@@ -193,7 +193,8 @@ export class DataScientist extends Emitter<ScientistEvents> implements RemoteHos
     const arriving = this.transfers.expect(transferId, {
       signal: stop.signal,
       timeoutMs: timeoutMs + RELEASE_GRACE_MS,
-      onProgress: (p) => this.#transfer({ id: transferId, label: reason, bytes: p.bytes, totalBytes: p.totalBytes, state: 'running' }),
+      onStart: (st) => this.#transfer({ id: transferId, label: reason, bytes: 0, totalBytes: Number(st.tensor?.byteLength ?? 0), state: 'running', path: st.path, codec: st.codec, reason: st.reason }),
+      onProgress: (p) => this.#transfer({ ...this.#transfers.get(transferId), id: transferId, label: reason, bytes: p.bytes, totalBytes: p.totalBytes, state: 'running' }),
     });
     arriving.catch(() => undefined); // awaited below only once approved
     const decided = new Promise<RequestUpdate>((resolve) => this.#waiting.set(transferId, resolve));
@@ -213,7 +214,7 @@ export class DataScientist extends Emitter<ScientistEvents> implements RemoteHos
         const req = requestFromProto(update.request!);
         if (req.status !== 'approved') throw refusal(req);
         const t = await arriving;
-        this.#transfer({ id: transferId, label: reason, bytes: t.data.byteLength, totalBytes: t.data.byteLength, state: 'done' });
+        this.#transfer({ ...this.#transfers.get(transferId), id: transferId, label: reason, bytes: t.data.byteLength, totalBytes: t.data.byteLength, state: 'done' });
         return decodeValue(update.valueKind, t);
       } finally {
         this.#waiting.delete(transferId);

@@ -133,6 +133,8 @@ export interface SendOptions {
   codec?: string;
   signal?: AbortSignal;
   onProgress?: (p: TransferProgress) => void;
+  /** Called once the path and codec are chosen and announced to the peer. */
+  onAnnounce?: (choice: PathChoice) => void;
 }
 
 export interface ExpectOptions {
@@ -211,7 +213,7 @@ export class Transfers extends Emitter<TransfersEvents> {
     this.#sending.set(transferId, abort);
     const ctx = { transferId, signal: abort.signal, ...(options.onProgress ? { onProgress: options.onProgress } : {}) };
     try {
-      return await this.#announceAndSend(tensor, c, sender, choice, info, ctx, started, stream);
+      return await this.#announceAndSend(tensor, c, sender, choice, info, ctx, started, stream, options.onAnnounce);
     } catch (e) {
       throw abort.signal.aborted ? new DuetError('CANCELLED', `Transfer ${transferId} was cancelled.`, { cause: e }) : e;
     } finally {
@@ -228,6 +230,7 @@ export class Transfers extends Emitter<TransfersEvents> {
     ctx: { transferId: string; signal: AbortSignal; onProgress?: (p: TransferProgress) => void },
     started: number,
     stream: string | undefined,
+    onAnnounce: ((choice: PathChoice) => void) | undefined,
   ): Promise<TransferSummary> {
     const transferId = ctx.transferId;
     const wire = await this.#encode(tensor, choice.codec, stream);
@@ -244,6 +247,7 @@ export class Transfers extends Emitter<TransfersEvents> {
       ...(ticket ? { ticket } : {}),
     });
     this.emit('announced', { transferId, peerId: c.peerId, direction: 'out', ...choice, wireBytes: wireInfo.byteLength, bytes: info.byteLength });
+    onAnnounce?.(choice);
     const result = await sender.send(wire, { ...ctx, ...(ticket ? { ticket } : {}) });
     const summary = { transferId, ...choice, bytes: result.bytes, hash: result.hash, ms: performance.now() - started };
     this.emit('sent', { ...summary, peerId: c.peerId });

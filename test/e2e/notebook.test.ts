@@ -90,6 +90,13 @@ describe('the example notebook, in two browser tabs', () => {
     await expect.poll(() => o.getByTestId('budget-left').textContent(), { message: 'E2E7: budget left, owner' }).toContain('0.5 of 1 on adult');
     await expect.poll(() => d.locator('[data-testid="transfer"][data-state="done"]').count(), { message: 'E2E7: transfers with progress bars' }).toBe(4);
     expect(await o.locator('[data-testid="transfer"] progress').count()).toBe(4);
+    // NG15: both sides see the path and codec chosen for each value, and why.
+    const picks = [await o.getByTestId('transfer-pick').allTextContents(), await d.getByTestId('transfer-pick').allTextContents()];
+    for (const side of picks) {
+      expect(side).toHaveLength(4);
+      for (const p of side) expect(p, 'NG15: pick and reason shown').toMatch(/^(webrtc|arrow-rtc|arrow-flight) · [a-z0-9-]+: .+/);
+    }
+    expect(picks[0]).toEqual(picks[1]);
 
     // A denied request shows the owner's message in the cell.
     const i = await addCell(d, "await adult.col('age').get({ reason: 'All the ages, please' })");

@@ -121,6 +121,11 @@ function DuetFacts({ status }: { status: DuetStatus }) {
                 </span>
               </div>
               <progress max={Math.max(1, t.totalBytes)} value={t.state === 'done' ? Math.max(1, t.totalBytes) : t.bytes} />
+              {t.reason && (
+                <div className="muted transfer-pick" data-testid="transfer-pick" title={t.reason}>
+                  {t.path} · {t.codec}: {t.reason}
+                </div>
+              )}
             </li>
           ))}
         </ul>
