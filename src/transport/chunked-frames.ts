@@ -5,7 +5,9 @@ import type { PeerTransport } from './peer-transport';
 // Frames of any size over a message transport with a per-message limit (a DataChannel):
 // the first message of a frame starts with its length (u32, little-endian), the rest of the
 // frame follows in messages of at most the transport's limit. The channel is ordered, so
-// no other framing is needed. Used by the arrow-rtc path for FlightData messages.
+// no other framing is needed, as long as one frame goes out at a time: a sender that awaits
+// backpressure between messages must not let another frame in (FrameQueue). Used by the
+// arrow-rtc path for FlightData messages.
 
 const LENGTH_BYTES = 4;
 /** A frame is one Arrow batch plus its header; batches are at most a few MiB. */
@@ -25,9 +27,12 @@ export async function sendFrame(transport: PeerTransport, parts: readonly Uint8A
   let message = new Uint8Array(Math.min(max, LENGTH_BYTES + total));
   new DataView(message.buffer).setUint32(0, total, true);
   let filled = LENGTH_BYTES;
+  let started = false;
   const flush = async () => {
     if (transport.bufferedAmount > HIGH_WATER_BYTES) await transport.drained();
-    if (signal?.aborted) throw new DuetError('CANCELLED', 'The transfer was cancelled.');
+    // Cancel only between frames: half a frame would corrupt every frame after it on the channel.
+    if (!started && signal?.aborted) throw new DuetError('CANCELLED', 'The transfer was cancelled.');
+    started = true;
     transport.send(message.subarray(0, filled));
   };
   let left = total;
@@ -48,6 +53,24 @@ export async function sendFrame(transport: PeerTransport, parts: readonly Uint8A
     }
   }
   if (filled > 0 || total === 0) await flush();
+}
+
+/**
+ * One transport's frames, sent one whole frame at a time. Concurrent transfers on a channel
+ * (or one transfer's END racing another's batch) would otherwise interleave the messages of
+ * two frames, which the receiver cannot take apart.
+ */
+export class FrameQueue {
+  #tail: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly transport: PeerTransport) {}
+
+  send(parts: readonly Uint8Array[], signal?: AbortSignal): Promise<void> {
+    const next = this.#tail.then(() => sendFrame(this.transport, parts, signal));
+    // A failed frame must not stop the ones queued behind it; each caller sees its own error.
+    this.#tail = next.catch(() => undefined);
+    return next;
+  }
 }
 
 /** Reassembles frames from the messages of one ordered transport. */

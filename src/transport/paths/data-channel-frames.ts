@@ -1,6 +1,6 @@
 import type { FlightFrame } from '../../arrow';
 import { DuetError } from '../../errors';
-import { FrameAssembler, sendFrame } from '../chunked-frames';
+import { FrameAssembler, FrameQueue } from '../chunked-frames';
 import { decodeFlightData, encodeFlightData, frameOf, ticketOfDescriptor } from '../flight/flight-data-codec';
 import type { FrameTransport } from '../flight/types';
 import type { PeerTransport } from '../peer-transport';
@@ -72,9 +72,11 @@ class Inbox {
 
 export class DataChannelFrames implements FrameTransport {
   readonly #inboxes = new Map<string, Inbox>();
+  readonly #out: FrameQueue;
   #closed: DuetError | undefined;
 
   constructor(private readonly transport: PeerTransport) {
+    this.#out = new FrameQueue(transport);
     const assembler = new FrameAssembler((bytes) => this.#onFlightData(bytes));
     transport.on('message', (m) => {
       try {
@@ -91,14 +93,14 @@ export class DataChannelFrames implements FrameTransport {
     try {
       for await (const frame of frames) {
         if (this.#closed) throw this.#closed;
-        await sendFrame(this.transport, [encodeFlightData(frame, ticket)], signal);
+        await this.#out.send([encodeFlightData(frame, ticket)], signal);
       }
-      await sendFrame(this.transport, [encodeFlightData({ dataHeader: new Uint8Array(), dataBody: new Uint8Array(), appMetadata: END }, ticket)]);
+      await this.#out.send([encodeFlightData({ dataHeader: new Uint8Array(), dataBody: new Uint8Array(), appMetadata: END }, ticket)]);
     } catch (e) {
       // Tell the receiver at once, so it fails now rather than when its deadline passes.
       if (this.transport.open) {
         const abort = encodeFlightData({ dataHeader: new Uint8Array(), dataBody: new Uint8Array(), appMetadata: ABORT }, ticket);
-        await sendFrame(this.transport, [abort]).catch(() => undefined);
+        await this.#out.send([abort]).catch(() => undefined);
       }
       throw DuetError.from(e);
     }
