@@ -15,6 +15,14 @@ export const MAX_RELEASE_ELEMENTS = 10_000_000;
  */
 export const RELEASE_GRACE_MS = 10_000;
 
+/**
+ * Decisions kept for one scientist who is away when the DO decides (see undelivered.ts), each
+ * until the scientist's get() gives up (the request's deadline plus RELEASE_GRACE_MS). A DS
+ * has a handful of requests open at once; 64 leaves room, and bounds what an absent peer pins
+ * in the DO's memory (each holds a reference to an approved value, which its pointer holds too).
+ */
+export const MAX_UNDELIVERED_PER_SCIENTIST = 64;
+
 /** Longest transfer id a DS may choose: ids are random hex, 32 characters from the DS's side. */
 export const MAX_TRANSFER_ID_CHARS = 64;
 

@@ -10,7 +10,7 @@ import { AuditLog } from './audit';
 import { planContext } from './context';
 import { REQUEST_TIMEOUT_MS } from './constants';
 import { auditedDpQuery, rowLevelValues, setAuditedBudget } from './dp';
-import { DEFAULT_BUDGET, MAX_RELEASE_ELEMENTS, MAX_TRANSFER_ID_CHARS } from './ds-constants';
+import { DEFAULT_BUDGET, MAX_RELEASE_ELEMENTS, MAX_TRANSFER_ID_CHARS, RELEASE_GRACE_MS } from './ds-constants';
 import type { DsLink } from './ds-link';
 import {
   BudgetUpdateEvent,
@@ -36,6 +36,7 @@ import { PolicySet } from './policies';
 import { encodeValue } from './release';
 import { RequestQueue, type OwnerRequestView, type RequestInfo, type RequestOutcome } from './requests';
 import { Store, type AddAssetInput, type AssetMeta } from './store';
+import { Undelivered } from './undelivered';
 import type { Transfers } from './transfers';
 import { assetInfoToProto, dpQueryFromProto, dpResultToProto, requestInfoToProto, valueInfoToProto } from './wire';
 import type { MockOptions } from './mock';
@@ -69,6 +70,12 @@ export interface ActivityEntry {
 
 export type OwnerTopic = 'requests' | 'budgets' | 'store' | 'policies' | 'scientists' | 'audit';
 
+/** A decision on its way to the scientist, under the transfer id the scientist chose. */
+interface Delivery {
+  readonly o: RequestOutcome;
+  readonly transferId: string;
+}
+
 interface OwnerEvents {
   /** Something the DO's UI shows changed. */
   change: OwnerTopic;
@@ -91,6 +98,7 @@ export class DataOwner extends Emitter<OwnerEvents> {
   readonly #transfers = new Map<string, TransferView>();
   readonly #requestTimeoutMs: number;
   readonly #now: () => number;
+  readonly #undelivered: Undelivered<Delivery>;
   #closed = false;
 
   constructor(
@@ -116,6 +124,10 @@ export class DataOwner extends Emitter<OwnerEvents> {
       timeoutMs: this.#requestTimeoutMs,
     });
     this.audit.subscribe(() => this.emit('change', 'audit'));
+    this.#undelivered = new Undelivered(this.#now);
+    link.on?.('channel', ({ peerId }) => {
+      for (const d of this.#undelivered.take(peerId)) void this.#deliver(d, peerId);
+    });
     this.#serve();
   }
 
@@ -332,21 +344,39 @@ export class DataOwner extends Emitter<OwnerEvents> {
     this.emit('change', 'requests');
     const by = o.request.decision?.by ?? '';
     this.#activity(scientist, `request ${o.status}${by ? ` by ${by}` : ''}${o.request.decision?.message ? `: "${o.request.decision.message}"` : ''}`, o.status === 'approved' ? 'good' : 'bad');
+    await this.#deliver({ o, transferId }, scientist);
+  }
+
+  async #deliver(d: Delivery, scientist: string): Promise<void> {
     if (this.#closed) return;
+    const { o, transferId } = d;
+    let started = false;
     try {
       const channel = this.link.channel(scientist);
       if (o.status !== 'approved') {
         await channel.emitEvent(RequestUpdateEvent, { request: requestInfoToProto(o.request), transferId, valueKind: '' });
         return;
       }
-      await this.#release(o, scientist, transferId, channel);
+      await this.#release(o, scientist, transferId, channel, () => (started = true));
     } catch (e) {
-      this.#activity(scientist, `could not deliver the decision: ${DuetError.from(e).message}`, 'bad');
+      const err = DuetError.from(e);
+      // Nothing reached the DS yet, and it is away: keep the decision for when it is back.
+      if (!started && err.code === 'UNAVAILABLE') {
+        try {
+          this.#undelivered.hold(scientist, d, o.request.expiresAt + RELEASE_GRACE_MS);
+          this.#activity(scientist, 'the scientist is away: the decision goes out when they are back', 'info');
+          return;
+        } catch (full) {
+          this.#activity(scientist, `could not keep the decision: ${DuetError.from(full).message}`, 'bad');
+          return;
+        }
+      }
+      this.#activity(scientist, `could not deliver the decision: ${err.message}`, 'bad');
     }
   }
 
   // The one place a value leaves the DO, always after an approval.
-  async #release(o: RequestOutcome & { status: 'approved' }, scientist: string, transferId: string, channel: ReturnType<DsLink['channel']>): Promise<void> {
+  async #release(o: RequestOutcome & { status: 'approved' }, scientist: string, transferId: string, channel: ReturnType<DsLink['channel']>, onStart: () => void): Promise<void> {
     const enc = encodeValue(o.value);
     await channel.emitEvent(RequestUpdateEvent, { request: requestInfoToProto(o.request), transferId, valueKind: enc.kind });
     const label = `${o.request.elements} element(s) for "${o.request.reason}"`;
@@ -361,7 +391,10 @@ export class DataOwner extends Emitter<OwnerEvents> {
         transferId,
         peerId: scientist,
         onProgress: (p: TransferProgress) => update({ bytes: p.bytes, totalBytes: p.totalBytes }),
-        onAnnounce: (c) => update({ path: c.path, codec: c.codec, reason: c.reason }),
+        onAnnounce: (c) => {
+          onStart();
+          update({ path: c.path, codec: c.codec, reason: c.reason });
+        },
       });
       update({ state: 'done', bytes: summary.bytes, totalBytes: summary.bytes });
     } catch (e) {

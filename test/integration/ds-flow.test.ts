@@ -77,4 +77,29 @@ describe('two Node peers, the whole flow through the API', () => {
     expect(progress.length).toBeGreaterThan(1);
     expect(progress.at(-1)).toBe(640 * 784);
   });
+
+  it('NO3 RD18: a request approved while the scientist is away reaches the scientist once back, with its value', async () => {
+    const { duet } = scientist;
+    const ages = (owner.owner.store.value('adult') as Table).columns.find((c) => c.name === 'age') as NumericColumn;
+    const trueMax = Math.max(...Array.from(ages.values));
+    // The scientist's side has the DO's answer to the request: from here on, only the decision is outstanding.
+    const arrived = new Promise<string>((resolve) => {
+      const off = duet.on('request', (r) => {
+        if (r.status !== 'pending') return;
+        off();
+        resolve(r.id);
+      });
+    });
+    const value = duet.asset('adult').col('age').max().get({ reason: 'max age, asked just before a network hiccup', timeoutMs: 15_000 });
+    const id = await arrived;
+    const away = new Promise<void>((resolve) => owner.session.on('state', (s) => s === 'reconnecting' && resolve()));
+    const activity: string[] = [];
+    owner.owner.on('activity', (a) => activity.push(a.text));
+    scientist.session.channel().close(); // the direct link drops; both stay in the hub and rebuild it
+    await away;
+    owner.owner.approve(id, 'fine');
+    const got = await value;
+    expect(isTensor(got) && (got as Tensor<'float64'>).data[0]).toBe(trueMax);
+    expect(activity.some((t) => t.includes('is away'))).toBe(true);
+  }, 30_000);
 });
