@@ -33,8 +33,9 @@ export function BenchPage({ runtime, hubUrl, code }: { runtime: SessionRuntime; 
   useEffect(() => {
     const s = view.session;
     if (!s) return;
-    // The negotiator picks codec and path for unpinned sends; the benchmark pins both (codec none).
-    const { transfers: t } = createTransfers(s, runtime.createCodecs?.());
+    // The negotiator picks codec and path for unpinned sends; the benchmark pins both (codec none),
+    // so link probes would only run beside the first cases and disturb them: probe only if asked.
+    const { transfers: t } = createTransfers(s, runtime.createCodecs?.(), { probe: 'first-send' });
     if (!code) serveBench(s, t);
     else window.duetBench = benchApi(s, t);
     setTransfers(t);
