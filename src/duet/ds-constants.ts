@@ -23,6 +23,14 @@ export const RELEASE_GRACE_MS = 10_000;
  */
 export const MAX_UNDELIVERED_PER_SCIENTIST = 64;
 
+/**
+ * How long a DS call that is safe to repeat (listing, budgets, mocks, a value request, which
+ * the DO knows by its transfer id) waits for the link to come back when it dropped under the
+ * call, before failing. The hub keeps a dropped peer's slot for RESUME_GRACE_MS (30 s); a
+ * rebuilt DataChannel takes a few seconds.
+ */
+export const CALL_RECONNECT_WAIT_MS = 30_000;
+
 /** Longest transfer id a DS may choose: ids are random hex, 32 characters from the DS's side. */
 export const MAX_TRANSFER_ID_CHARS = 64;
 

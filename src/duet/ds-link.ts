@@ -17,5 +17,5 @@ export interface DsLink {
   channel(peerId?: string): { emitEvent<E extends DescMessage>(def: EventDef<E>, message: MessageInitShape<E>): Promise<void> };
   readonly peers: readonly PeerView[];
   /** A control channel to a peer opened (first connect, or again after a drop); a Session emits it. */
-  on?(event: 'channel', listener: (e: { peerId: string }) => void): unknown;
+  on?(event: 'channel', listener: (e: { peerId: string }) => void): () => void;
 }

@@ -93,6 +93,8 @@ export class DataOwner extends Emitter<OwnerEvents> {
   readonly maxReleaseElements: number;
   #defaultBudget: Budget | null;
   readonly #requests = new Map<string, RequestInfo>();
+  /** Request ids by `${scientist}/${transferId}`: as long-lived as #requests, the DO's history. */
+  readonly #requestByTransfer = new Map<string, string>();
   readonly #scientists = new Set<string>();
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
   readonly #transfers = new Map<string, TransferView>();
@@ -286,12 +288,17 @@ export class DataOwner extends Emitter<OwnerEvents> {
       if (!/^[A-Za-z0-9_-]+$/.test(req.transferId) || req.transferId.length > MAX_TRANSFER_ID_CHARS) {
         throw new DuetError('INVALID_ARGUMENT', `A request needs a transfer id of 1-${MAX_TRANSFER_ID_CHARS} letters, digits, '_' or '-'.`, { reason: 'MALFORMED_MESSAGE' });
       }
+      // The same request again (its answer was lost when the link dropped): answer, do not queue twice.
+      const known = this.#requestByTransfer.get(`${peer}/${req.transferId}`);
+      const again = known === undefined ? undefined : this.#requests.get(known);
+      if (again) return { request: requestInfoToProto(again) };
       const p = this.pointers.info(req.pointerId, peer); // NOT_FOUND for unknown, deleted or another's
       // Checked on the inferred type before the DO is asked: what cannot be sent is not queued.
       enforceLimit('MAX_RELEASE_ELEMENTS', elementsOf(p.type), this.maxReleaseElements, 'The number of elements in this value');
       const timeoutMs = req.timeoutMs > 0 ? Math.min(req.timeoutMs, this.#requestTimeoutMs) : undefined;
       const { request, outcome } = this.queue.submit({ scientist: peer, pointerId: req.pointerId, reason: req.reason, ...(timeoutMs ? { timeoutMs } : {}) });
       this.#requests.set(request.id, request);
+      this.#requestByTransfer.set(`${peer}/${req.transferId}`, request.id);
       this.#activity(peer, `asks for ${request.elements} element(s): "${request.reason}"`, 'info');
       this.#expireAt(request.expiresAt);
       void outcome.then((o) => this.#settled(o, peer, req.transferId));

@@ -5,7 +5,7 @@ import { randomId } from '../util/bytes';
 import { Emitter } from '../util/emitter';
 import type { RequestUpdateSchema } from '../wire/gen/duet/v1/datascience_pb';
 import { REQUEST_TIMEOUT_MS } from './constants';
-import { RELEASE_GRACE_MS } from './ds-constants';
+import { CALL_RECONNECT_WAIT_MS, RELEASE_GRACE_MS } from './ds-constants';
 import type { DsLink } from './ds-link';
 import {
   BudgetUpdateEvent,
@@ -119,7 +119,7 @@ export class DataScientist extends Emitter<ScientistEvents> implements RemoteHos
 
   /** Our budgets on every asset, as the DO keeps them. */
   async budgets(): Promise<BudgetView[]> {
-    const res = await this.link.call(ListBudgets, {}, this.#callOptions());
+    const res = await this.#again(() => this.link.call(ListBudgets, {}, this.#callOptions()));
     this.#budgets = res.budgets.map(budgetFromProto);
     this.emit('budgets', this.#budgets);
     return this.#budgets;
@@ -198,8 +198,8 @@ export class DataScientist extends Emitter<ScientistEvents> implements RemoteHos
     });
     arriving.catch(() => undefined); // awaited below only once approved
     const decided = new Promise<RequestUpdate>((resolve) => this.#waiting.set(transferId, resolve));
-    const submitted = this.link
-      .call(RequestValue, { pointerId, reason, timeoutMs, transferId }, this.#callOptions())
+    // Safe to send again: the DO knows a request by its transfer id and never queues it twice.
+    const submitted = this.#again(() => this.link.call(RequestValue, { pointerId, reason, timeoutMs, transferId }, this.#callOptions()))
       .then((res) => {
         if (!res.request) throw new DuetError('INVALID_ARGUMENT', 'The data owner answered without the request.', { reason: 'MALFORMED_MESSAGE' });
         const view = requestFromProto(res.request);
@@ -252,14 +252,14 @@ export class DataScientist extends Emitter<ScientistEvents> implements RemoteHos
   }
 
   async #list(): Promise<AssetView[]> {
-    const res = await this.link.call(ListAssets, {}, this.#callOptions());
+    const res = await this.#again(() => this.link.call(ListAssets, {}, this.#callOptions()));
     this.#assets = res.assets.map(assetFromProto);
     this.emit('store', this.#assets);
     return this.#assets;
   }
 
   async #mock(assetId: string): Promise<PlanValue> {
-    const res = await this.link.call(GetMock, { assetId }, this.#callOptions());
+    const res = await this.#again(() => this.link.call(GetMock, { assetId }, this.#callOptions()));
     const v = res.value;
     if (!v) throw new DuetError('INVALID_ARGUMENT', 'The mock arrived empty.', { reason: 'MALFORMED_MESSAGE' });
     return decodeValue(res.valueKind, tensorFromBytes(assertDType(v.dtype), v.shape, v.data));
@@ -273,6 +273,34 @@ export class DataScientist extends Emitter<ScientistEvents> implements RemoteHos
   #transfer(t: TransferView): void {
     this.#transfers.set(t.id, t);
     this.emit('transfer', t);
+  }
+
+  /**
+   * An idempotent call that the link dropped under (the answer may have been lost on the way):
+   * made again once a channel to the DO is back, within CALL_RECONNECT_WAIT_MS. Any other error,
+   * or no channel in time, fails as it came.
+   */
+  async #again<T>(call: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + CALL_RECONNECT_WAIT_MS;
+    for (;;) {
+      try {
+        return await call();
+      } catch (e) {
+        const err = DuetError.from(e);
+        const on = this.link.on?.bind(this.link);
+        if (err.reason !== 'PEER_CONNECTION_LOST' || !on || Date.now() >= deadline) throw err;
+        const back = await new Promise<boolean>((resolve) => {
+          const done = (ok: boolean) => {
+            clearTimeout(timer);
+            off();
+            resolve(ok);
+          };
+          const timer = setTimeout(() => done(false), deadline - Date.now());
+          const off = on('channel', () => done(true));
+        });
+        if (!back) throw err;
+      }
+    }
   }
 
   #callOptions(): { peerId?: string } {

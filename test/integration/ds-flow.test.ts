@@ -78,7 +78,7 @@ describe('two Node peers, the whole flow through the API', () => {
     expect(progress.at(-1)).toBe(640 * 784);
   });
 
-  it('NO3 RD18: a request approved while the scientist is away reaches the scientist once back, with its value', async () => {
+  it('RD18: a request approved while the scientist is away reaches the scientist once back, with its value', async () => {
     const { duet } = scientist;
     const ages = (owner.owner.store.value('adult') as Table).columns.find((c) => c.name === 'age') as NumericColumn;
     const trueMax = Math.max(...Array.from(ages.values));
@@ -101,5 +101,31 @@ describe('two Node peers, the whole flow through the API', () => {
     const got = await value;
     expect(isTensor(got) && (got as Tensor<'float64'>).data[0]).toBe(trueMax);
     expect(activity.some((t) => t.includes('is away'))).toBe(true);
+  }, 30_000);
+
+  it('RD19: a value request whose answer the dropped link lost is made again once back, and queued once', async () => {
+    const { duet } = scientist;
+    const reason = 'min age, asked as the link drops';
+    let drops = 0;
+    // The DO has queued the request and is about to answer: the link drops under the answer.
+    const off = owner.owner.on('change', (topic) => {
+      if (topic !== 'requests' || drops > 0 || !owner.owner.pending().some((r) => r.reason === reason)) return;
+      drops++;
+      scientist.session.channel().close();
+    });
+    const approved = new Promise<void>((resolve) => {
+      const stop = duet.on('request', (r) => {
+        if (r.reason !== reason || r.status !== 'pending') return;
+        stop();
+        owner.owner.approve(r.id, 'fine');
+        resolve();
+      });
+    });
+    const value = await duet.asset('adult').col('age').min().get({ reason, timeoutMs: 15_000 });
+    await approved;
+    off();
+    expect(drops).toBe(1);
+    expect(isTensor(value) && (value as Tensor<'float64'>).data[0]).toBe(17);
+    expect(owner.owner.requests().filter((r) => r.reason === reason)).toHaveLength(1);
   }, 30_000);
 });
