@@ -62,6 +62,8 @@ export interface ChooseContext {
   tensor: Tensor;
   /** Marked as a gradient (SendOptions.gradient, or a stream name): lossy codecs are conceivable. */
   gradient: boolean;
+  /** The named tensor stream it belongs to, if any (SendOptions.stream). */
+  stream?: string;
 }
 
 /** Picks the path and codec for one tensor; the negotiator plugs in here. It may take its time (sampling the payload). */
@@ -203,8 +205,8 @@ export class Transfers extends Emitter<TransfersEvents> {
     const info = { dtype: tensor.dtype, shape: tensor.shape, byteLength: byteLengthOf(tensor.dtype, tensor.shape) };
     const pins = { ...(options.path ? { path: options.path } : {}), ...(options.codec ? { codec: options.codec } : {}) };
     const gradient = options.gradient ?? options.stream !== undefined;
-    const choice = await this.choose(info, this.paths(c.peerId), pins, { transferId, peerId: c.peerId, channel: c.channel, tensor, gradient });
     const stream = options.stream;
+    const choice = await this.choose(info, this.paths(c.peerId), pins, { transferId, peerId: c.peerId, channel: c.channel, tensor, gradient, ...(stream !== undefined ? { stream } : {}) });
     const sender = c.senders.get(choice.path);
     if (!sender) throw new DuetError('UNAVAILABLE', `The ${choice.path} path is not available on this connection.`, { reason: 'NO_PATH', details: { path: choice.path } });
     const started = performance.now();

@@ -46,3 +46,28 @@ export const COST_SAMPLE_RUNS = 3;
  * optimised; the slow native/wasm ones (xz, zstd) are timed once.
  */
 export const SAMPLE_RETIME_BELOW_MS = 10;
+
+/**
+ * Bytes the payload memory looks at to tell payloads apart (payload-memory.ts): a strided probe
+ * of that many bytes' worth of elements for the zero share, and a slice that long for the byte
+ * entropy. 4 KiB costs a few microseconds, against the milliseconds sampling costs.
+ */
+export const MEMORY_PROBE_BYTES = 4096;
+
+/**
+ * Zero shares within 5 points count as alike: MNIST as float (~81% zeros) and ReLU activations
+ * (~90%) are told apart, two batches of the same data set are not.
+ */
+export const MEMORY_ZERO_TOLERANCE = 0.05;
+
+/** Byte entropies within a quarter bit per byte count as alike (random floats: ~7.5-8; smooth ones: lower). */
+export const MEMORY_ENTROPY_TOLERANCE = 0.25;
+
+/** Shares of repeating upper halves (payload-memory.ts) within 5 points count as alike: smooth floats (~10%) and random ones (~0%) differ by more. Tight on purpose: a miss only costs a sample, a false match a worse pick. */
+export const MEMORY_REPEAT_TOLERANCE = 0.05;
+
+/** A remembered payload is reused this many times, then sampled again. */
+export const MEMORY_REUSE_MAX = 8;
+
+/** Kinds of payload (dtype, size, gradient flag, stream) remembered at once; the least recently sampled go first. */
+export const MEMORY_MAX_KEYS = 64;

@@ -9,3 +9,5 @@ export type { Candidate, ChooseInput, Choice, PayloadInfo } from './choose';
 export * from './constants';
 export { budgetedSampleBytes, negotiate } from './negotiate';
 export type { NegotiateInput, Negotiated } from './negotiate';
+export { PayloadMemory, payloadSignature } from './payload-memory';
+export type { Learnt, PayloadSignature } from './payload-memory';

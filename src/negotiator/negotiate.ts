@@ -5,6 +5,7 @@ import { choose, type ChooseInput, type Choice } from './choose';
 import { RATIO_SAMPLE_BYTES, RATIO_SAMPLE_MIN_BYTES } from './constants';
 import { CodecCostModel, estimateRatios, sampleCodecs, type Clock, type CodecCost } from './cost-model';
 import type { PathEstimate } from './link';
+import { payloadSignature, type PayloadMemory } from './payload-memory';
 
 // The whole pure decision for one transfer: intersect capabilities, estimate ratios by
 // sampling the payload, choose. Sampling costs CPU, so a codec is sampled only if it could
@@ -47,6 +48,13 @@ export interface NegotiateInput {
    * pruned unseen; sampleBudgetShare already bounds what the extra sampling costs.
    */
   readonly pruneSlack?: number;
+  /**
+   * Reuse what sampling found for a payload like this one (PayloadMemory), and keep what it
+   * finds now. Not used when a codec is pinned (the pinned codec is always sampled).
+   */
+  readonly memory?: PayloadMemory;
+  /** The payload's stream name, if any: payloads of different streams are never "alike". */
+  readonly stream?: string;
 }
 
 export interface Negotiated extends Choice {
@@ -56,6 +64,8 @@ export interface Negotiated extends Choice {
   readonly sampleBytes: number;
   /** With sampleCosts: each sampled codec's speed on this payload's sample. */
   readonly sampledCosts: Readonly<Record<string, CodecCost>>;
+  /** Ratios and speeds came from the memory of a payload like this one; nothing was sampled. */
+  readonly recalled: boolean;
 }
 
 /** The sample size that keeps sampling these codecs within budgetMs by their start-up speeds. */
@@ -75,6 +85,13 @@ export async function negotiate(input: NegotiateInput): Promise<Negotiated> {
   const bytesMs = Math.min(...paths.map((p) => (n / p.bytesPerSecond) * 1000));
   const minRtt = Math.min(...paths.map((p) => p.rttMs));
   const consent = input.lossyConsent;
+  const signature = input.memory ? payloadSignature(input.dtype, input.bytes, input.gradient === true, input.stream) : undefined;
+  const recalled = signature && input.pin?.codec === undefined ? input.memory?.recall(signature) : undefined;
+  if (recalled) {
+    const costs = withCosts(input.costs, input.dtype, recalled.costs);
+    const choice = choose({ payload: { bytes: n, dtype: input.dtype, gradient: input.gradient, ratios: recalled.ratios }, codecs: kinds, costs, paths, lossyConsent: consent, pin: input.pin });
+    return { ...choice, reason: `${choice.reason}; ratios as for the last payload like it`, sampled: [], sampleBytes: 0, sampledCosts: {}, recalled: true };
+  }
   let worthSampling = ids.filter((id) => {
     if (id === 'none') return false;
     if (!input.registry.get(id).accepts(input.dtype)) return false;
@@ -144,12 +161,7 @@ export async function negotiate(input: NegotiateInput): Promise<Negotiated> {
       best = Math.min(best, totalMs(ratio, cost));
     }
     worthSampling = worthSampling.filter((id) => kept.includes(id));
-    costs = new CodecCostModel();
-    for (const [key, cost] of input.costs.entries()) {
-      const [id, dtype] = key.split('/') as [string, DType];
-      costs.set(id, dtype, cost);
-    }
-    for (const [id, cost] of Object.entries(sampledCosts)) costs.set(id, input.dtype, cost);
+    costs = withCosts(input.costs, input.dtype, sampledCosts);
   } else {
     ratios = await estimateRatios(worthSampling.map((id) => input.registry.get(id)), input.dtype, input.bytes, sampleBytes);
   }
@@ -161,5 +173,17 @@ export async function negotiate(input: NegotiateInput): Promise<Negotiated> {
     lossyConsent: consent,
     pin: input.pin,
   });
-  return { ...choice, sampled: worthSampling, sampleBytes: Math.min(sampleBytes, n), sampledCosts };
+  if (signature && input.pin?.codec === undefined) input.memory?.remember(signature, { ratios, costs: sampledCosts });
+  return { ...choice, sampled: worthSampling, sampleBytes: Math.min(sampleBytes, n), sampledCosts, recalled: false };
+}
+
+/** A copy of `base` with `dtype`'s speeds replaced by `over` where it has them. */
+function withCosts(base: CodecCostModel, dtype: DType, over: Readonly<Record<string, CodecCost>>): CodecCostModel {
+  const costs = new CodecCostModel();
+  for (const [key, cost] of base.entries()) {
+    const [id, d] = key.split('/') as [string, DType];
+    costs.set(id, d, cost);
+  }
+  for (const [id, cost] of Object.entries(over)) costs.set(id, dtype, cost);
+  return costs;
 }

@@ -1,6 +1,6 @@
 import { CodecRegistry, createNoneCodec } from '../../codecs';
 import { DuetError } from '../../errors';
-import { CodecCostModel, LINK_DRIFT_FACTOR, LINK_DRIFT_STREAK, measureCodecCosts, negotiate, observeTransfer, probedPath, syntheticSample, type CodecCost, type Negotiated, type PathEstimate } from '../../negotiator';
+import { CodecCostModel, LINK_DRIFT_FACTOR, LINK_DRIFT_STREAK, measureCodecCosts, negotiate, observeTransfer, PayloadMemory, probedPath, syntheticSample, type CodecCost, type Negotiated, type PathEstimate } from '../../negotiator';
 import { tensorBytes, type DType } from '../../tensor';
 import type { ControlChannel } from '../../transport/control-channel';
 import { defineEvent } from '../../transport/rpc-types';
@@ -75,6 +75,8 @@ export class Negotiator extends Emitter<NegotiatorEvents> {
   readonly #session: Session;
   readonly #registry: CodecRegistry;
   readonly #costs = new CodecCostModel();
+  /** What sampling learnt per kind of payload, so a run of similar tensors is sampled once in a while, not each time. */
+  readonly #memory = new PayloadMemory();
   readonly #measured = new Map<DType, Promise<void>>();
   readonly #peers = new Map<string, PeerState>();
   readonly #picks = new Map<string, Pick>();
@@ -302,6 +304,8 @@ export class Negotiator extends Emitter<NegotiatorEvents> {
         sampleCosts: true,
         sampleBudgetShare: SAMPLE_BUDGET_SHARE,
         pruneSlack: PRUNE_SLACK,
+        memory: this.#memory,
+        ...(ctx.stream !== undefined ? { stream: ctx.stream } : {}),
       });
       this.#learn(dtype, decision.sampledCosts);
       this.emit('decision', { transferId: ctx.transferId, peerId: ctx.peerId, decision });

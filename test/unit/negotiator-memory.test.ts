@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { CodecRegistry, createBloscCodec, createNoneCodec, createSparseCodec } from '../../src/codecs';
+import { CodecCostModel, MEMORY_MAX_KEYS, MEMORY_REUSE_MAX, negotiate, PayloadMemory, payloadSignature, probedPath } from '../../src/negotiator';
+import { payload } from '../helpers/payloads';
+
+const learnt = { ratios: { sparse: 7 }, costs: {} };
+
+describe('remembering what sampling found per kind of payload', () => {
+  it('NG16: signatures tell payloads apart by dtype, size, gradient flag, stream, zero share and byte entropy', () => {
+    const n = 1 << 16;
+    const relu = payloadSignature('float32', payload('float32', n, 'sparse', 1), false);
+    const relu2 = payloadSignature('float32', payload('float32', n, 'sparse', 2), false);
+    const smooth = payloadSignature('float32', payload('float32', n, 'smooth', 1), false);
+    const random = payloadSignature('float32', payload('float32', n, 'random', 1), false);
+    const alike = (a: typeof relu, b: typeof relu) => {
+      const m = new PayloadMemory();
+      m.remember(a, learnt);
+      return m.recall(b) !== undefined;
+    };
+    expect(alike(relu, relu2)).toBe(true); // another batch of the same kind of data
+    expect(alike(relu, smooth)).toBe(false);
+    expect(alike(smooth, random)).toBe(false);
+    expect(alike(relu, payloadSignature('float32', payload('float32', n, 'sparse', 1), true))).toBe(false);
+    expect(alike(relu, payloadSignature('float32', payload('float32', n, 'sparse', 1), false, 'grads/w1'))).toBe(false);
+    expect(alike(relu, payloadSignature('float32', payload('float32', n / 2, 'sparse', 1), false))).toBe(false);
+    expect(alike(relu, payloadSignature('int32', payload('float32', n, 'sparse', 1), false))).toBe(false);
+  });
+
+  it('NG16: a memory is reused MEMORY_REUSE_MAX times, then sampled again; at most MEMORY_MAX_KEYS kinds are kept', () => {
+    const m = new PayloadMemory();
+    const sig = payloadSignature('float32', payload('float32', 4096, 'sparse', 1), false);
+    m.remember(sig, learnt);
+    for (let i = 0; i < MEMORY_REUSE_MAX; i++) expect(m.recall(sig)).toEqual(learnt);
+    expect(m.recall(sig)).toBeUndefined();
+    m.remember(sig, learnt); // sampled again: reusable again
+    expect(m.recall(sig)).toEqual(learnt);
+
+    const kinds = Array.from({ length: MEMORY_MAX_KEYS + 1 }, (_, i) => payloadSignature('uint8', new Uint8Array(i + 1), false));
+    const full = new PayloadMemory();
+    kinds.forEach((k) => full.remember(k, learnt));
+    expect(full.recall(kinds[0]!)).toBeUndefined(); // the oldest went
+    expect(full.recall(kinds[1]!)).toEqual(learnt);
+    expect(full.recall(kinds[MEMORY_MAX_KEYS]!)).toEqual(learnt);
+  });
+
+  it('NG16: with a memory, the next payload like the last is decided without sampling, the same way; a pinned codec is always sampled', async () => {
+    const registry = new CodecRegistry().register(createNoneCodec()).register(createBloscCodec()).register(createSparseCodec());
+    const caps = { encode: registry.ids(), decode: registry.ids(), paths: ['arrow-rtc' as const] };
+    const costs = new CodecCostModel().set('sparse', 'float32', { encodeBps: 5e8, decodeBps: 5e8 }).set('blosc-lz4', 'float32', { encodeBps: 3e8, decodeBps: 3e8 });
+    const memory = new PayloadMemory();
+    const args = { registry, local: caps, remote: caps, costs, links: { 'arrow-rtc': probedPath('arrow-rtc', 20, 20e6 / 8) }, dtype: 'float32' as const, lossyConsent: false as const, sampleCosts: true, memory };
+    const first = await negotiate({ ...args, bytes: payload('float32', 1 << 18, 'sparse', 1) });
+    expect(first.recalled).toBe(false);
+    expect(first.sampled.length).toBeGreaterThan(0);
+    const next = await negotiate({ ...args, bytes: payload('float32', 1 << 18, 'sparse', 2) });
+    expect(next.recalled).toBe(true);
+    expect(next.sampled).toEqual([]);
+    expect(next.codec).toBe(first.codec);
+    expect(next.reason).toContain('like it');
+    const other = await negotiate({ ...args, bytes: payload('float32', 1 << 18, 'random', 3) });
+    expect(other.recalled).toBe(false);
+    const pinned = await negotiate({ ...args, bytes: payload('float32', 1 << 18, 'sparse', 4), pin: { codec: 'blosc-lz4' } });
+    expect([pinned.recalled, pinned.sampled]).toEqual([false, ['blosc-lz4']]);
+  });
+});
