@@ -368,17 +368,13 @@ export class DataOwner extends Emitter<OwnerEvents> {
     } catch (e) {
       const err = DuetError.from(e);
       // Nothing reached the DS yet, and it is away: keep the decision for when it is back.
-      if (!started && err.code === 'UNAVAILABLE') {
-        try {
-          this.#undelivered.hold(scientist, d, o.request.expiresAt + RELEASE_GRACE_MS);
-          this.#activity(scientist, 'the scientist is away: the decision goes out when they are back', 'info');
-          return;
-        } catch (full) {
-          this.#activity(scientist, `could not keep the decision: ${DuetError.from(full).message}`, 'bad');
-          return;
-        }
+      if (started || err.code !== 'UNAVAILABLE') return this.#activity(scientist, `could not deliver the decision: ${err.message}`, 'bad');
+      try {
+        this.#undelivered.hold(scientist, d, o.request.expiresAt + RELEASE_GRACE_MS);
+        this.#activity(scientist, 'the scientist is away: the decision goes out when they are back', 'info');
+      } catch (full) {
+        this.#activity(scientist, `could not keep the decision: ${DuetError.from(full).message}`, 'bad');
       }
-      this.#activity(scientist, `could not deliver the decision: ${err.message}`, 'bad');
     }
   }
 
