@@ -1,0 +1,91 @@
+// Compression-negotiator benchmark (BENCHMARKS.md section 2): every payload over every shaped
+// link, with each fixed codec and with the negotiator, interleaved run by run in one process
+// run. Writes docs/benchmarks/negotiator.{json,md,svg}.
+//   npm run bench:negotiator -- [--links 2mbit,20mbit,200mbit,loopback] [--payloads a,b]
+//                               [--runs 5] [--quick] [--path arrow-flight|auto] [--report-only]
+// See docs/benchmarks/negotiator.md for the design and bench/negotiator/ for the pieces.
+
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { isLinkName, labUnavailableReason, LINKS, type LinkName } from './netlab/lab';
+import { machineInfo } from './netlab/machine';
+import { flag } from './negotiator/protocol';
+import { isPayloadName, MNIST_F32_BYTES, PAYLOAD_NAMES, type PayloadName } from './negotiator/payloads';
+import { renderMarkdown, renderSvg, summarizeRecord } from './negotiator/report';
+import type { RunRecord } from './negotiator/results';
+import { runLink } from './negotiator/run-link';
+import { PATH_NAMES, type PathName } from '../src/transport/paths/types';
+
+const OUT_DIR = fileURLToPath(new URL('../docs/benchmarks/', import.meta.url));
+const DEFAULT_LINKS: LinkName[] = ['2mbit', '20mbit', '200mbit', 'loopback'];
+
+/**
+ * Payload bytes per link: large enough that the link dominates raw sends, small enough that
+ * the slowest raw send stays a few seconds (every payload is sent 5-8 ways per run). 2 Mbit/s
+ * gets 160 MNIST images' worth (502 kB, ~2.1 s raw); the others all 1280 (4.0 MB).
+ */
+const BYTES: Record<LinkName, number> = {
+  '2mbit': MNIST_F32_BYTES / 8,
+  '20mbit': MNIST_F32_BYTES,
+  '200mbit': MNIST_F32_BYTES,
+  veth: MNIST_F32_BYTES,
+  loopback: MNIST_F32_BYTES,
+};
+
+function list<T extends string>(value: string | undefined, fallback: readonly T[], valid: (v: string) => v is T, what: string): T[] {
+  if (value === undefined) return [...fallback];
+  const items = value.split(',');
+  for (const v of items) if (!valid(v)) throw new Error(`unknown ${what} ${v}`);
+  return items as T[];
+}
+
+async function writeReports(record: RunRecord): Promise<void> {
+  const summary = summarizeRecord(record);
+  await mkdir(OUT_DIR, { recursive: true });
+  await writeFile(`${OUT_DIR}negotiator.json`, `${JSON.stringify({ ...summary, ...record }, null, 2)}\n`);
+  await writeFile(`${OUT_DIR}negotiator.md`, renderMarkdown(record, summary));
+  await writeFile(`${OUT_DIR}negotiator.svg`, renderSvg(record, summary));
+  process.stderr.write(`negotiator: wrote ${OUT_DIR}negotiator.{json,md,svg}\n`);
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--report-only')) {
+    const record = JSON.parse(await readFile(`${OUT_DIR}negotiator.json`, 'utf8')) as RunRecord;
+    return writeReports(record);
+  }
+  const quick = process.argv.includes('--quick');
+  const links = list(flag('--links'), DEFAULT_LINKS, isLinkName, 'link');
+  const payloads = list<PayloadName>(flag('--payloads'), PAYLOAD_NAMES, isPayloadName, 'payload');
+  const runs = Number(flag('--runs') ?? (quick ? 2 : 5));
+  const pathFlag = flag('--path') ?? 'arrow-flight';
+  const path = pathFlag === 'auto' ? null : (pathFlag as PathName);
+  if (path !== null && !PATH_NAMES.includes(path)) throw new Error(`unknown path ${pathFlag}; known: ${PATH_NAMES.join(', ')}, auto`);
+
+  const record: RunRecord = {
+    machine: await machineInfo(),
+    command: `npm run bench:negotiator -- ${process.argv.slice(2).join(' ')}`.trim(),
+    path,
+    runs,
+    unavailable: await labUnavailableReason(),
+    links: [],
+  };
+  if (record.unavailable !== null) {
+    process.stderr.write(`negotiator: no link can be built here: ${record.unavailable}\n`);
+    for (const link of links) record.links.push({ link, rateMbit: LINKS[link].rateMbit, rttMs: LINKS[link].rttMs, built: false, error: record.unavailable, warmup: 0, samples: [] });
+  } else {
+    for (const link of links) {
+      const bytes = quick ? BYTES[link] / 4 : BYTES[link];
+      const result = await runLink({ link, bytes, payloads, runs, path, log: (line) => process.stderr.write(`${line}\n`) });
+      if (!result.built || result.error) process.stderr.write(`negotiator: ${link} could not be measured: ${result.error ?? 'not built'}\n`);
+      record.links.push(result);
+      // Written after every link, so a run cut short still leaves its finished links behind.
+      await writeReports(record);
+    }
+  }
+  await writeReports(record);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`negotiator: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
