@@ -13,6 +13,7 @@ import { flag } from './negotiator/protocol';
 import { isPayloadName, MNIST_F32_BYTES, PAYLOAD_NAMES, type PayloadName } from './negotiator/payloads';
 import { renderMarkdown, renderSvg, summarizeRecord } from './negotiator/report';
 import type { RunRecord } from './negotiator/results';
+import type { Summary } from './negotiator/summary';
 import { runLink } from './negotiator/run-link';
 import { PATH_NAMES, type PathName } from '../src/transport/paths/types';
 
@@ -32,6 +33,13 @@ const BYTES: Record<LinkName, number> = {
   loopback: MNIST_F32_BYTES,
 };
 
+/**
+ * Fast links get this many times --runs: their cells last 15-200 ms, where scheduling noise on
+ * the 2-core machine is as large as the differences measured, and extra runs cost ~1 min.
+ */
+const FAST_LINK_RUN_FACTOR = 3;
+const FAST_LINKS: readonly LinkName[] = ['200mbit', 'veth', 'loopback'];
+
 function list<T extends string>(value: string | undefined, fallback: readonly T[], valid: (v: string) => v is T, what: string): T[] {
   if (value === undefined) return [...fallback];
   const items = value.split(',');
@@ -42,6 +50,7 @@ function list<T extends string>(value: string | undefined, fallback: readonly T[
 async function writeReports(record: RunRecord): Promise<void> {
   const summary = summarizeRecord(record);
   await mkdir(OUT_DIR, { recursive: true });
+  // The issue's schema first (cells, negotiated), then the raw record they are computed from.
   await writeFile(`${OUT_DIR}negotiator.json`, `${JSON.stringify({ ...summary, ...record }, null, 2)}\n`);
   await writeFile(`${OUT_DIR}negotiator.md`, renderMarkdown(record, summary));
   await writeFile(`${OUT_DIR}negotiator.svg`, renderSvg(record, summary));
@@ -50,7 +59,8 @@ async function writeReports(record: RunRecord): Promise<void> {
 
 async function main(): Promise<void> {
   if (process.argv.includes('--report-only')) {
-    const record = JSON.parse(await readFile(`${OUT_DIR}negotiator.json`, 'utf8')) as RunRecord;
+    // The summary fields are recomputed from the raw samples, never read back.
+    const { cells: _cells, negotiated: _negotiated, ...record } = JSON.parse(await readFile(`${OUT_DIR}negotiator.json`, 'utf8')) as RunRecord & Partial<Summary>;
     return writeReports(record);
   }
   const quick = process.argv.includes('--quick');
@@ -63,7 +73,7 @@ async function main(): Promise<void> {
 
   const record: RunRecord = {
     machine: await machineInfo(),
-    command: `npm run bench:negotiator -- ${process.argv.slice(2).join(' ')}`.trim(),
+    command: ['npm run bench:negotiator', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
     path,
     runs,
     unavailable: await labUnavailableReason(),
@@ -75,7 +85,8 @@ async function main(): Promise<void> {
   } else {
     for (const link of links) {
       const bytes = quick ? BYTES[link] / 4 : BYTES[link];
-      const result = await runLink({ link, bytes, payloads, runs, path, log: (line) => process.stderr.write(`${line}\n`) });
+      const linkRuns = FAST_LINKS.includes(link) ? runs * FAST_LINK_RUN_FACTOR : runs;
+      const result = await runLink({ link, bytes, payloads, runs: linkRuns, path, log: (line) => process.stderr.write(`${line}\n`) });
       if (!result.built || result.error) process.stderr.write(`negotiator: ${link} could not be measured: ${result.error ?? 'not built'}\n`);
       record.links.push(result);
       // Written after every link, so a run cut short still leaves its finished links behind.

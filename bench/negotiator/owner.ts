@@ -30,18 +30,34 @@ await session.connected();
 await negotiator.probed();
 answer({ probed: true, estimates: negotiator.estimates() });
 
+/** The negotiator's last decision, stamped on the shared clock when choose() got it. */
+const decisions = new Map<string, { at: number; sampled: readonly string[]; sampleBytes: number }>();
+negotiator.on('decision', (d) => decisions.set(d.transferId, { at: sharedClockMs(), sampled: d.decision.sampled, sampleBytes: d.decision.sampleBytes }));
+
+/** Paths probed since the last send began (the negotiator re-probes a drifted path before a transfer). */
+const probed: string[] = [];
+negotiator.on('estimate', (e) => e.source === 'probe' && probed.push(e.estimate.path));
+
 async function send(c: SendCommand): Promise<void> {
   const t = payloads.get(c.payload);
   if (!t) throw new Error(`no payload ${c.payload}`);
   const gradient = PAYLOADS[c.payload].gradient;
+  let announced = 0;
+  probed.length = 0;
   const t0 = sharedClockMs();
   const s = await transfers.send(t, {
+    onAnnounce: () => (announced = sharedClockMs()),
     transferId: c.id,
     ...(c.path ? { path: c.path } : {}),
     ...(c.codec ? { codec: c.codec } : {}),
     ...(gradient ? { stream: GRADIENT_STREAM } : {}),
   });
-  answer({ sent: c.id, t0, codec: s.codec, path: s.path, reason: s.reason, wireBytes: s.bytes });
+  // Where the owner's time went: choosing (negotiated only: probes, codec speeds, sampling),
+  // then encoding and announcing; the rest of the cell's time is the link and the receiver.
+  const d = decisions.get(c.id);
+  decisions.delete(c.id);
+  const choose = d ? { decideMs: d.at - t0, sampled: d.sampled, sampleBytes: d.sampleBytes, probed: [...probed] } : {};
+  answer({ sent: c.id, t0, codec: s.codec, path: s.path, reason: s.reason, wireBytes: s.bytes, announceMs: announced - t0, ...choose });
 }
 
 serveCommands(

@@ -21,6 +21,14 @@ export interface Sample {
   wireBytes: number;
   ok: boolean;
   relError?: number;
+  /** Owner: from send() to the transfer's announcement (choice, encode, announce). */
+  announceMs?: number;
+  /** Negotiated only: from send() to the negotiator's decision, and what it sampled. */
+  decideMs?: number;
+  sampled?: string[];
+  sampleBytes?: number;
+  /** Negotiated only: paths the negotiator re-probed before deciding (drift). */
+  probed?: string[];
 }
 
 export interface LinkRun {
@@ -38,6 +46,8 @@ export interface LinkRun {
   estimatesAtEnd?: unknown;
   /** Runs before the first kept one (warm-up), dropped from the medians. */
   warmup: number;
+  /** Kept runs on this link (fast links get more). */
+  runs?: number;
   samples: Sample[];
   seconds?: number;
 }
@@ -47,6 +57,7 @@ export interface RunRecord {
   command: string;
   /** The path every transfer is pinned to, or null if the negotiator chose it too. */
   path: string | null;
+  /** Kept runs per cell on slow links (--runs); LinkRun.runs has each link's own. */
   runs: number;
   unavailable: string | null;
   links: LinkRun[];

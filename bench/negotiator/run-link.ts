@@ -56,8 +56,11 @@ async function transfer(owner: ChildLines, scientist: ChildLines, plan: LinkPlan
     wireBytes: Number(sent['wireBytes']),
     ok: got['ok'] === true,
     ...(typeof got['relError'] === 'number' ? { relError: got['relError'] } : {}),
+    ...(typeof sent['announceMs'] === 'number' ? { announceMs: sent['announceMs'] } : {}),
+    ...(typeof sent['decideMs'] === 'number' ? { decideMs: sent['decideMs'], sampled: sent['sampled'] as string[], sampleBytes: Number(sent['sampleBytes']), probed: sent['probed'] as string[] } : {}),
   };
-  plan.log(`${id}: ${sample.ms.toFixed(1)} ms, ${sample.codec} over ${sample.path}, ${sample.wireBytes} B${sample.ok ? '' : ' NOT OK'}`);
+  const decide = sample.decideMs === undefined ? '' : `, decided in ${sample.decideMs.toFixed(1)} ms (sampled ${sample.sampled?.join('+') || 'nothing'}, ${sample.sampleBytes} B${sample.probed?.length ? `; re-probed ${sample.probed.join('+')}` : ''})`;
+  plan.log(`${id}: ${sample.ms.toFixed(1)} ms, ${sample.codec} over ${sample.path}, ${sample.wireBytes} B, announced at ${sample.announceMs?.toFixed(1)} ms${decide}${sample.ok ? '' : ' NOT OK'}`);
   return sample;
 }
 
@@ -69,7 +72,7 @@ function rotated<T>(xs: readonly T[], by: number): T[] {
 
 export async function runLink(plan: LinkPlan): Promise<LinkRun> {
   const spec = LINKS[plan.link];
-  const out: LinkRun = { link: plan.link, rateMbit: spec.rateMbit, rttMs: spec.rttMs, built: false, warmup: 1, samples: [], bytes: plan.bytes };
+  const out: LinkRun = { link: plan.link, rateMbit: spec.rateMbit, rttMs: spec.rttMs, built: false, warmup: 1, runs: plan.runs, samples: [], bytes: plan.bytes };
   const started = performance.now();
   let lab: Lab | null = null;
   try {

@@ -36,6 +36,10 @@ export interface NegotiatedCell {
   none_ms: number | null;
   /** Raw (codec none) median over the negotiated median. */
   speedup_vs_none: number | null;
+  /** Median time from send() to the negotiator's decision (probes, codec speeds, sampling). */
+  decide_ms: number | null;
+  /** Kept runs in which the negotiator re-probed a drifted path before deciding. */
+  reprobes: number;
   /** The reason the negotiator gave, for the last kept run. */
   reason: string;
   all_ok: boolean;
@@ -96,6 +100,11 @@ function linkSummary(l: LinkRun): Summary {
       oracle_ms: oracle.median_ms,
       none_ms: none?.median_ms ?? null,
       speedup_vs_none: none ? round(none.median_ms / n.median, 2) : null,
+      decide_ms: (() => {
+        const d = summarize(neg.flatMap((s) => (s.decideMs === undefined ? [] : [s.decideMs])));
+        return d ? round(d.median) : null;
+      })(),
+      reprobes: neg.filter((s) => (s.probed?.length ?? 0) > 0).length,
       reason: neg.at(-1)?.reason ?? '',
       all_ok: neg.every((s) => s.ok),
     });
