@@ -3,6 +3,8 @@
 // run. Writes docs/benchmarks/negotiator.{json,md,svg}.
 //   npm run bench:negotiator -- [--links 2mbit,20mbit,200mbit,loopback] [--payloads a,b]
 //                               [--runs 5] [--quick] [--path arrow-flight|auto] [--report-only]
+// --path auto (the negotiator picks path and codec; fixed codecs pin only the codec) writes
+// negotiator-auto.{json,md,svg} instead.
 // See docs/benchmarks/negotiator.md for the design and bench/negotiator/ for the pieces.
 
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -47,29 +49,39 @@ function list<T extends string>(value: string | undefined, fallback: readonly T[
   return items as T[];
 }
 
+/** The report's file name: a run that lets the negotiator choose the path too is kept apart. */
+const baseName = (path: PathName | null): string => (path === null ? 'negotiator-auto' : 'negotiator');
+
 async function writeReports(record: RunRecord): Promise<void> {
   const summary = summarizeRecord(record);
+  const base = `${OUT_DIR}${baseName(record.path as PathName | null)}`;
   await mkdir(OUT_DIR, { recursive: true });
   // The issue's schema first (cells, negotiated), then the raw record they are computed from.
-  await writeFile(`${OUT_DIR}negotiator.json`, `${JSON.stringify({ ...summary, ...record }, null, 2)}\n`);
-  await writeFile(`${OUT_DIR}negotiator.md`, renderMarkdown(record, summary));
-  await writeFile(`${OUT_DIR}negotiator.svg`, renderSvg(record, summary));
-  process.stderr.write(`negotiator: wrote ${OUT_DIR}negotiator.{json,md,svg}\n`);
+  await writeFile(`${base}.json`, `${JSON.stringify({ ...summary, ...record }, null, 2)}\n`);
+  await writeFile(`${base}.md`, renderMarkdown(record, summary));
+  await writeFile(`${base}.svg`, renderSvg(record, summary));
+  process.stderr.write(`negotiator: wrote ${base}.{json,md,svg}\n`);
+}
+
+function pathOption(): PathName | null {
+  const value = flag('--path') ?? 'arrow-flight';
+  if (value === 'auto') return null;
+  if (!(PATH_NAMES as readonly string[]).includes(value)) throw new Error(`unknown path ${value}; known: ${PATH_NAMES.join(', ')}, auto`);
+  return value as PathName;
 }
 
 async function main(): Promise<void> {
+  const path = pathOption();
   if (process.argv.includes('--report-only')) {
     // The summary fields are recomputed from the raw samples, never read back.
-    const { cells: _cells, negotiated: _negotiated, ...record } = JSON.parse(await readFile(`${OUT_DIR}negotiator.json`, 'utf8')) as RunRecord & Partial<Summary>;
+    const file = `${OUT_DIR}${baseName(path)}.json`;
+    const { cells: _cells, negotiated: _negotiated, ...record } = JSON.parse(await readFile(file, 'utf8')) as RunRecord & Partial<Summary>;
     return writeReports(record);
   }
   const quick = process.argv.includes('--quick');
   const links = list(flag('--links'), DEFAULT_LINKS, isLinkName, 'link');
   const payloads = list<PayloadName>(flag('--payloads'), PAYLOAD_NAMES, isPayloadName, 'payload');
   const runs = Number(flag('--runs') ?? (quick ? 2 : 5));
-  const pathFlag = flag('--path') ?? 'arrow-flight';
-  const path = pathFlag === 'auto' ? null : (pathFlag as PathName);
-  if (path !== null && !PATH_NAMES.includes(path)) throw new Error(`unknown path ${pathFlag}; known: ${PATH_NAMES.join(', ')}, auto`);
 
   const record: RunRecord = {
     machine: await machineInfo(),

@@ -62,7 +62,7 @@ function targetSection(s: Summary, rows: TargetRow[]): string[] {
         if (o && none) reason = `best fixed (${n.oracle}) is ${f(none.median_ms / o.median_ms, 2)}x faster than none, its frame ${f(none.wire_bytes / o.wire_bytes, 2)}x smaller; ${reason}`;
       }
       if (g.key === 'loopback' && n.none_ms !== null) reason = `none ${f(n.none_ms)} ms, negotiated ${f(n.median_ms)} ms; ${reason}`;
-      out.push(`| ${r.link} | ${r.payload} | ${r.value === null ? '–' : f(r.value, 2)} | ${r.limit} | ${r.met ? 'met' : '**missed**'} | ${reason} |`);
+      out.push(`| ${r.link} | ${r.payload} | ${r.value === null ? '–' : f(r.value, g.key === 'slow-link' ? 2 : 3)} | ${r.limit} | ${r.met ? 'met' : '**missed**'} | ${reason} |`);
     }
   }
   return out;
@@ -86,7 +86,7 @@ function linkTable(r: RunRecord, s: Summary, l: LinkRun): string[] {
       const best = c === n.oracle ? '**' : '';
       return `${best}${f(cell.median_ms)}${best} (${f(cell.min_ms, 0)}–${f(cell.max_ms, 0)})${cell.all_ok ? '' : ' ✗'}`;
     });
-    out.push(`| ${n.payload} | ${cols.join(' | ')} | ${f(n.median_ms)} (${f(n.min_ms, 0)}–${f(n.max_ms, 0)})${n.all_ok ? '' : ' ✗'} | ${n.pick} | ${f(n.oracle_ratio, 2)} |`);
+    out.push(`| ${n.payload} | ${cols.join(' | ')} | ${f(n.median_ms)} (${f(n.min_ms, 0)}–${f(n.max_ms, 0)})${n.all_ok ? '' : ' ✗'} | ${n.pick} | ${f(n.oracle_ratio, 3)} |`);
   }
   out.push('', 'Bytes on the wire (median, kB):', '', `| payload | ${columns.join(' | ')} |`, `|---|${columns.map(() => '---|').join('')}`);
   for (const n of mine) out.push(`| ${n.payload} | ${columns.map((c) => { const cell = cellFor(s, n, c); return cell ? f(cell.wire_bytes / 1000) : '–'; }).join(' | ')} |`);
@@ -114,13 +114,13 @@ export function renderMarkdown(r: RunRecord, s: Summary): string {
     `- Machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, ${m.kernel}; Node ${m.node}; ${m.iproute2 ?? 'iproute2: not found'}`,
     `- 1-minute load average at start: ${m.loadAverage1m} (${m.cores} cores).`,
     `- Each cell: median of ${r.runs} runs on the slow links and ${[...new Set(r.links.filter((l) => (l.runs ?? r.runs) !== r.runs).map((l) => l.runs))].join('/') || r.runs} on the fast ones (their cells last 15–200 ms, where noise on the 2-core machine is larger; runs per link in each heading; min–max in brackets), after one warm-up run, all columns of a payload sent one after another within each run, their order rotated run by run. Milliseconds from the owner calling \`send\` to the scientist holding the decoded tensor (hash of what travelled verified by the path; lossless results also compared byte for byte with the scientist's own copy, after the clock stopped).`,
-    `- Path: ${r.path === null ? 'chosen by the negotiator' : `every transfer pinned to \`${r.path}\` (fixed codecs and negotiator alike); the negotiator picks the codec only`}.`,
+    `- Path: ${r.path === null ? 'chosen by the negotiator for its own transfers, and for the fixed codecs (which pin only the codec)' : `every transfer pinned to \`${r.path}\` (fixed codecs and negotiator alike); the negotiator picks the codec only`}.`,
     '',
   ];
   if (r.unavailable !== null) lines.push(`**No link could be built here:** ${r.unavailable}`, '');
   lines.push(`Links measured: ${built.map((l) => l.link).join(', ') || 'none'}.`);
   for (const l of r.links.filter((x) => !x.built || x.error)) lines.push(`- **${l.link} not measured:** ${l.error ?? 'not built'}`);
-  lines.push('', '![negotiated vs no compression vs best fixed codec](negotiator.svg)', '', ...targetSection(s, rows));
+  lines.push('', `![negotiated vs no compression vs best fixed codec](${r.path === null ? 'negotiator-auto' : 'negotiator'}.svg)`, '', ...targetSection(s, rows));
   lines.push('', '## All cells', '', 'Median ms (min–max); bold: the best fixed codec (the oracle); ✗: a transfer did not arrive intact.');
   for (const l of built) lines.push(...linkTable(r, s, l));
   lines.push('', '## Payloads', '', '| payload | dtype | what |', '|---|---|---|');
@@ -138,6 +138,16 @@ export function renderMarkdown(r: RunRecord, s: Summary): string {
     'Negotiator reasons, last kept run:',
     '',
     ...s.negotiated.map((n) => `- ${n.link} / ${n.payload}: ${n.reason}`),
+  );
+  lines.push(
+    '',
+    '## How to read this',
+    '',
+    '- The owner (with the hub and its Flight relay) runs in namespace B, the scientist in namespace A. The scientist reaches the hub\'s WebSocket and Flight ports through the lab\'s TCP delay relays, so Flight transfers see the shaped rate and the added RTT. The WebRTC DataChannel (which carries the control messages, including each transfer\'s announcement) runs over the veth: rate shaped, but without the added RTT (docs/netlab.md).',
+    '- The delay relay terminates TCP, so slow start and loss recovery behave as on a short path: short transfers on fast links come out slightly optimistic, for every column alike.',
+    '- Times include everything the owner\'s `send` does before bytes move: for the negotiator, waiting for a drifted path\'s re-probe, measuring a dtype\'s codec speeds (first use only, in the warm-up run) and sampling the payload; for every column, encoding. "deciding took" is the negotiator\'s part, measured in the owner from `send` to its decision.',
+    '- The oracle is the best fixed codec\'s median in the same cell, so it is chosen after the fact; a ratio under 1 means the negotiated column happened to beat it (noise, or a pick that varied).',
+    '- Top-k and DGC keep error feedback per stream, and every gradient transfer uses one stream, so their residuals build up run after run: the relative errors below are per transfer, not per training step.',
   );
   const lossy = s.negotiated.length ? built.flatMap((l) => l.samples.filter((x) => x.relError !== undefined && x.run >= l.warmup).map((x) => `${l.link} ${x.column === 'negotiated' ? `negotiated (${x.codec})` : x.column} ${f(x.relError ?? 0, 3)}`)) : [];
   if (lossy.length) lines.push('', `Relative L2 error of what arrived, gradient sent lossy (per transfer; error feedback carries the rest into the next): ${lossy.join('; ')}.`);
