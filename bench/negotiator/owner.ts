@@ -3,6 +3,7 @@
 // Prints {"ready":true,hubPort,flightPort,code}, then {"probed":true,...} once the scientist
 // has connected and the negotiator has probed every path; then serves SendCommands.
 
+import { PerformanceObserver } from 'node:perf_hooks';
 import { startHub } from '../../signaling-server/hub';
 import { createNodeTransfers, createSession } from '../../src/node';
 import { answer, requiredFlag, serveCommands, sharedClockMs, type SendCommand } from './protocol';
@@ -34,6 +35,13 @@ answer({ probed: true, estimates: negotiator.estimates() });
 const decisions = new Map<string, { at: number; sampled: readonly string[]; sampleBytes: number }>();
 negotiator.on('decision', (d) => decisions.set(d.transferId, { at: sharedClockMs(), sampled: d.decision.sampled, sampleBytes: d.decision.sampleBytes }));
 
+/** Garbage collection in this process, [start, duration] in performance.now() ms, to tell GC pauses from the rest. */
+const gcs: [number, number][] = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) gcs.push([e.startTime, e.duration]);
+}).observe({ entryTypes: ['gc'] });
+const gcSince = (from: number): number => gcs.filter(([at]) => at >= from).reduce((sum, [, d]) => sum + d, 0);
+
 /** Paths probed since the last send began (the negotiator re-probes a drifted path before a transfer). */
 const probed: string[] = [];
 negotiator.on('estimate', (e) => e.source === 'probe' && probed.push(e.estimate.path));
@@ -44,6 +52,8 @@ async function send(c: SendCommand): Promise<void> {
   const gradient = PAYLOADS[c.payload].gradient;
   let announced = 0;
   probed.length = 0;
+  gcs.length = 0;
+  const started = performance.now();
   const t0 = sharedClockMs();
   const s = await transfers.send(t, {
     onAnnounce: () => (announced = sharedClockMs()),
@@ -57,7 +67,7 @@ async function send(c: SendCommand): Promise<void> {
   const d = decisions.get(c.id);
   decisions.delete(c.id);
   const choose = d ? { decideMs: d.at - t0, sampled: d.sampled, sampleBytes: d.sampleBytes, probed: [...probed] } : {};
-  answer({ sent: c.id, t0, codec: s.codec, path: s.path, reason: s.reason, wireBytes: s.bytes, announceMs: announced - t0, ...choose });
+  answer({ sent: c.id, t0, codec: s.codec, path: s.path, reason: s.reason, wireBytes: s.bytes, announceMs: announced - t0, gcMs: gcSince(started), ...choose });
 }
 
 serveCommands(

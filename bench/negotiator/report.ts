@@ -32,6 +32,7 @@ function why(s: Summary, n: NegotiatedCell): string {
     parts.push(`negotiated minus fixed ${n.pick}: ${overhead >= 0 ? '+' : ''}${f(overhead)} ms`);
   }
   if (n.decide_ms !== null) parts.push(`deciding took ${f(n.decide_ms)} ms (median)${n.reprobes ? `, with a re-probe of the path in ${n.reprobes} of ${n.runs} runs` : ''}`);
+  if (n.gc_ms !== null && same?.gc_ms != null) parts.push(`owner GC during send ${f(n.gc_ms)} ms (fixed ${n.pick}: ${f(same.gc_ms)} ms)`);
   return parts.join('; ');
 }
 

@@ -21,6 +21,8 @@ export interface Sample {
   wireBytes: number;
   ok: boolean;
   relError?: number;
+  /** Owner: garbage collection during send() (until the sender finished), ms. */
+  gcMs?: number;
   /** Owner: from send() to the transfer's announcement (choice, encode, announce). */
   announceMs?: number;
   /** Negotiated only: from send() to the negotiator's decision, and what it sampled. */

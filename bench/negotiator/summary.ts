@@ -16,6 +16,8 @@ export interface Cell {
   /** Median bytes on the wire. */
   wire_bytes: number;
   all_ok: boolean;
+  /** Median garbage collection in the owner during send(), ms. */
+  gc_ms: number | null;
 }
 
 export interface NegotiatedCell {
@@ -38,6 +40,8 @@ export interface NegotiatedCell {
   speedup_vs_none: number | null;
   /** Median time from send() to the negotiator's decision (probes, codec speeds, sampling). */
   decide_ms: number | null;
+  /** Median garbage collection in the owner during the negotiated send(), ms. */
+  gc_ms: number | null;
   /** Kept runs in which the negotiator re-probed a drifted path before deciding. */
   reprobes: number;
   /** The reason the negotiator gave, for the last kept run. */
@@ -65,7 +69,13 @@ function cellOf(link: string, payload: string, column: string, samples: readonly
     runs: s.n,
     wire_bytes: summarize(samples.map((x) => x.wireBytes))?.median ?? 0,
     all_ok: samples.every((x) => x.ok),
+    gc_ms: medianOf(samples.map((x) => x.gcMs)),
   };
+}
+
+function medianOf(values: readonly (number | undefined)[]): number | null {
+  const s = summarize(values.filter((v): v is number => v !== undefined));
+  return s ? round(s.median) : null;
 }
 
 function linkSummary(l: LinkRun): Summary {
@@ -100,10 +110,8 @@ function linkSummary(l: LinkRun): Summary {
       oracle_ms: oracle.median_ms,
       none_ms: none?.median_ms ?? null,
       speedup_vs_none: none ? round(none.median_ms / n.median, 2) : null,
-      decide_ms: (() => {
-        const d = summarize(neg.flatMap((s) => (s.decideMs === undefined ? [] : [s.decideMs])));
-        return d ? round(d.median) : null;
-      })(),
+      decide_ms: medianOf(neg.map((s) => s.decideMs)),
+      gc_ms: medianOf(neg.map((s) => s.gcMs)),
       reprobes: neg.filter((s) => (s.probed?.length ?? 0) > 0).length,
       reason: neg.at(-1)?.reason ?? '',
       all_ok: neg.every((s) => s.ok),
