@@ -87,7 +87,16 @@ function linkTable(r: RunRecord, s: Summary, l: LinkRun): string[] {
       const best = c === n.oracle ? '**' : '';
       return `${best}${f(cell.median_ms)}${best} (${f(cell.min_ms, 0)}–${f(cell.max_ms, 0)})${cell.all_ok ? '' : ' ✗'}`;
     });
-    out.push(`| ${n.payload} | ${cols.join(' | ')} | ${f(n.median_ms)} (${f(n.min_ms, 0)}–${f(n.max_ms, 0)})${n.all_ok ? '' : ' ✗'} | ${n.pick} | ${f(n.oracle_ratio, 3)} |`);
+    out.push(`| ${n.payload} | ${cols.join(' | ')} | ${f(n.median_ms)} (${f(n.min_ms, 0)}–${f(n.max_ms, 0)})${n.all_ok ? '' : ' ✗'} | ${r.path === null ? `${n.pick} over ${n.pick_path}` : n.pick} | ${f(n.oracle_ratio, 3)} |`);
+  }
+  if (r.path === null) {
+    // With the path free, say which one each column's transfers took.
+    const used = (payload: string, column: string): string => {
+      const paths = new Set(l.samples.filter((x) => x.run >= l.warmup && x.payload === payload && x.column === column).map((x) => x.path));
+      return [...paths].join(', ') || '–';
+    };
+    out.push('', 'Paths taken:', '', `| payload | ${columns.join(' | ')} | negotiated |`, `|---|${columns.map(() => '---|').join('')}---|`);
+    for (const n of mine) out.push(`| ${n.payload} | ${[...columns, 'negotiated'].map((c) => used(n.payload, c)).join(' | ')} |`);
   }
   out.push('', 'Bytes on the wire (median, kB):', '', `| payload | ${columns.join(' | ')} |`, `|---|${columns.map(() => '---|').join('')}`);
   for (const n of mine) out.push(`| ${n.payload} | ${columns.map((c) => { const cell = cellFor(s, n, c); return cell ? f(cell.wire_bytes / 1000) : '–'; }).join(' | ')} |`);

@@ -25,6 +25,8 @@ export interface NegotiatedCell {
   payload: string;
   /** The codec the negotiator picked most often over the kept runs. */
   pick: string;
+  /** The path the negotiated transfers used most often (the pinned one unless --path auto). */
+  pick_path: string;
   /** Every pick with its count, e.g. {"sparse": 4, "blosc-lz4": 1}. */
   picks: Record<string, number>;
   median_ms: number;
@@ -95,11 +97,15 @@ function linkSummary(l: LinkRun): Summary {
     const picks: Record<string, number> = {};
     for (const s of neg) picks[s.codec] = (picks[s.codec] ?? 0) + 1;
     const pick = Object.entries(picks).sort((a, b) => b[1] - a[1])[0]![0];
+    const paths: Record<string, number> = {};
+    for (const s of neg) paths[s.path] = (paths[s.path] ?? 0) + 1;
+    const pickPath = Object.entries(paths).sort((a, b) => b[1] - a[1])[0]![0];
     const none = fixed.find((c) => c.codec === 'none');
     negotiated.push({
       link: l.link,
       payload,
       pick,
+      pick_path: pickPath,
       picks,
       median_ms: round(n.median),
       min_ms: round(n.min),
