@@ -5,7 +5,7 @@
 //                               [--runs 5] [--quick] [--path arrow-flight|auto] [--report-only]
 // --path auto (the negotiator picks path and codec; fixed codecs pin only the codec) writes
 // negotiator-auto.{json,md,svg} instead.
-// See docs/benchmarks/negotiator.md for the design and bench/negotiator/ for the pieces.
+// Design: docs/codecs.md, "The negotiator benchmark"; the pieces are in bench/negotiator/.
 
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';

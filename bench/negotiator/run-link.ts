@@ -65,7 +65,7 @@ async function transfer(owner: ChildLines, scientist: ChildLines, plan: LinkPlan
   return sample;
 }
 
-/** Rotates the columns by the run index, so no codec always goes first or right after another. */
+/** Rotates the columns by the run index, so no codec is always the first of its payload (the cyclic order stays). */
 function rotated<T>(xs: readonly T[], by: number): T[] {
   const k = by % xs.length;
   return [...xs.slice(k), ...xs.slice(0, k)];
