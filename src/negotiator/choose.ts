@@ -104,8 +104,9 @@ export function choose(input: ChooseInput): Choice {
 
 function explain(best: Candidate, ranked: readonly Candidate[], input: ChooseInput): string {
   const link = input.paths.find((p) => p.path === best.path)!;
-  const on = `on a ${formatLinkSpeed(link.bytesPerSecond)} ${best.path} link`;
-  const pinned = input.pin?.codec !== undefined || input.pin?.path !== undefined ? ' (pinned)' : '';
+  // Say which was pinned: with only the path pinned, the codec was still chosen.
+  const on = `on a ${formatLinkSpeed(link.bytesPerSecond)} ${best.path} link${input.pin?.path !== undefined ? ' (pinned)' : ''}`;
+  const pinned = input.pin?.codec !== undefined ? ' (pinned)' : '';
   const runnerUp = ranked.find((c) => c.codec !== best.codec);
   const speed = (c: Candidate) => (c.codec === 'none' ? 'raw' : `${c.ratio.toFixed(1)}x at ${mbps((input.payload.bytes / Math.max(c.compressMs, 1e-9)) * 1000)}`);
   if (runnerUp === undefined) return `${best.codec}${pinned}: ${speed(best)} ${on} (est. ${ms(best.totalMs)})`;

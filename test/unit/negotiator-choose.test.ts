@@ -114,6 +114,9 @@ describe('choose()', () => {
     const c = choose(input(smooth, '20M'));
     expect(c.reason).toMatch(/^[a-z0-9-]+: \d+\.\dx at \d+(\.\d)? MB\/s beats [a-z0-9-]+ \(.*\) on a 20 Mbit\/s arrow-flight link \(est\. [\d.]+ ms vs [\d.]+ ms\)$/);
     expect(choose(input(smooth, 'loopback')).reason).toMatch(/^none: raw beats .* on a 4\.8 Gbit\/s/);
+    // The reason says what was pinned: a pinned path leaves the codec chosen, and says so.
+    expect(choose(input(smooth, '20M', { pin: { path: 'arrow-flight' } })).reason).toMatch(/^[a-z0-9-]+: .* on a 20 Mbit\/s arrow-flight link \(pinned\) \(est\./);
+    expect(choose(input(smooth, '20M', { pin: { codec: 'blosc-lz4' } })).reason).toMatch(/^blosc-lz4 \(pinned\): .* arrow-flight link \(est\./);
   });
 
   it('NG3: a codec without estimates is skipped, and with none at all choose() refuses', () => {

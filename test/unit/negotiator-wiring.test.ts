@@ -9,6 +9,8 @@ import {
   MAX_AWAITED_REPORTS,
   MAX_CONSENT_CODECS,
   MAX_DRIFT_STREAK,
+  deferReprobe,
+  REPROBE_MAX_SHARE,
   mergePins,
   nextDriftStreak,
   peerDecodes,
@@ -22,7 +24,7 @@ import {
   preferencesToWire,
 } from '../../src/duet/negotiation';
 import { NegotiationPreferencesSchema } from '../../src/wire/gen/duet/v1/negotiation_pb';
-import { LINK_DRIFT_STREAK } from '../../src/negotiator';
+import { LINK_DRIFT_STREAK, probedPath } from '../../src/negotiator';
 
 const prefs = (init: Parameters<typeof create<typeof NegotiationPreferencesSchema>>[1]) => create(NegotiationPreferencesSchema, init);
 
@@ -168,6 +170,20 @@ describe('drift back-off', () => {
     expect(nextDriftStreak(24, 1e6, 0.5e6)).toBe(MAX_DRIFT_STREAK);
     expect(nextDriftStreak(MAX_DRIFT_STREAK, 1e6, 1e6)).toBe(MAX_DRIFT_STREAK);
     expect(nextDriftStreak(MAX_DRIFT_STREAK, 1e6, 0.49e6)).toBe(LINK_DRIFT_STREAK);
+  });
+});
+
+describe('re-probe cost', () => {
+  it('NG12: a drifted path is re-probed only if its last probe cost at most REPROBE_MAX_SHARE of the transfer\'s raw time on it', () => {
+    // 4 MB at 100 MB/s with no RTT: 40 ms raw, so a probe may have taken up to 10 ms.
+    const fast = probedPath('arrow-flight', 0, 100e6);
+    expect(deferReprobe(REPROBE_MAX_SHARE * 40, fast, 4e6)).toBe(false);
+    expect(deferReprobe(REPROBE_MAX_SHARE * 40 + 0.1, fast, 4e6)).toBe(true);
+    // The loopback case the negotiator benchmark measured: a 150 ms re-probe before a ~40 ms transfer.
+    expect(deferReprobe(150, fast, 4e6)).toBe(true);
+    // The same probe before 500 kB on 2 Mbit/s (50 ms + 2 s raw) is worth it; never probed: probe.
+    expect(deferReprobe(150, probedPath('arrow-flight', 50, 250e3), 500e3)).toBe(false);
+    expect(deferReprobe(undefined, fast, 1)).toBe(false);
   });
 });
 

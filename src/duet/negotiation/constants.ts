@@ -86,6 +86,17 @@ export const MAX_AWAITED_REPORTS = 256;
 export const MAX_CONSENT_CODECS = 32;
 
 /**
+ * A drifted path is re-probed before a transfer only if its last probe took at most this
+ * share of what the transfer's bytes take raw on that path (the most any codec could save).
+ * A probe grows until it lasts PROBE_MIN_MS, plus fixed costs per probe transfer, so on fast
+ * links it outlasts the transfer it would inform: the negotiator benchmark measured 100-250 ms
+ * re-probes of arrow-flight before 4 MB transfers that take 15-40 ms on loopback, and ~75 ms
+ * before ~170 ms ones at 200 Mbit/s. Deferred, the path stays marked and is re-probed before
+ * a transfer large enough; meanwhile every transfer's report still moves its estimate (EWMA).
+ */
+export const REPROBE_MAX_SHARE = 0.25;
+
+/**
  * The longest drift streak re-probes back off to (from LINK_DRIFT_STREAK, doubling each time
  * a re-probe confirms the last one): 48 transfers, so a link that really changes is still
  * noticed within a working session.

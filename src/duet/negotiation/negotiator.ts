@@ -11,7 +11,7 @@ import { NegotiationPreferencesSchema, TransferReportSchema } from '../../wire/g
 import type { Session } from '../session';
 import type { ChooseContext, ChoosePath, PathChoice, Pins, TensorShape, TransferAnnounced, Transfers } from '../transfers';
 import { codecCapabilities, peerDecodes } from './capabilities';
-import { COST_WARMUP_MS, COST_WARMUP_RUNS, MAX_DRIFT_STREAK, LINK_PRIOR_BYTES_PER_SECOND, LINK_PRIOR_RTT_MS, NEGOTIATOR_COST_RUNS, PRUNE_SLACK, NEGOTIATOR_COST_SAMPLE_BYTES, PROBE_TRANSFER_PREFIX, SAMPLE_BUDGET_SHARE } from './constants';
+import { COST_WARMUP_MS, COST_WARMUP_RUNS, MAX_DRIFT_STREAK, REPROBE_MAX_SHARE, LINK_PRIOR_BYTES_PER_SECOND, LINK_PRIOR_RTT_MS, NEGOTIATOR_COST_RUNS, PRUNE_SLACK, NEGOTIATOR_COST_SAMPLE_BYTES, PROBE_TRANSFER_PREFIX, SAMPLE_BUDGET_SHARE } from './constants';
 import { effectiveConsent, mergePins, preferencesFromWire, preferencesToWire, type LossyConsent, type Preferences } from './preferences';
 import { probeLink, probeOver, serveProbes, type ProbeResult } from './probe';
 import { pinnedChoice } from './pinned';
@@ -66,6 +66,8 @@ interface PeerState {
   readonly driftStreak: Partial<Record<PathName, number>>;
   /** Per path: the last probe's throughput, to tell a confirming re-probe from a real change. */
   readonly probedBps: Partial<Record<PathName, number>>;
+  /** Per path: how long its last probe took, to weigh a re-probe against the transfer it would inform. */
+  readonly probeMs: Partial<Record<PathName, number>>;
   readonly awaiting: AwaitedReports;
 }
 
@@ -188,6 +190,7 @@ export class Negotiator extends Emitter<NegotiatorEvents> {
       stale: new Set(),
       driftStreak: {},
       probedBps: {},
+      probeMs: {},
       awaiting: new AwaitedReports(),
     };
     this.#peers.set(peerId, peer);
@@ -205,14 +208,15 @@ export class Negotiator extends Emitter<NegotiatorEvents> {
    * beside this side's own transfers: a probe that shares the link with a transfer measures the
    * contention and slows the transfer.
    */
-  #ensureProbed(peer: PeerState, peerId: string): Promise<void> {
+  #ensureProbed(peer: PeerState, peerId: string, bytes?: number): Promise<void> {
     peer.probing ??= (async () => {
       if (peer.channel.closed || !this.#transfers) return;
       for (const path of this.#transfers.paths(peerId)) await this.#probe(peer, peerId, path);
     })().catch((e: unknown) => this.emit('error', DuetError.from(e)));
-    if (peer.stale.size === 0) return peer.probing;
-    const stale = [...peer.stale];
-    peer.stale.clear();
+    // A re-probe dearer than this transfer could gain waits (stays stale) for a larger one.
+    const stale = [...peer.stale].filter((p) => bytes === undefined || !deferReprobe(peer.probeMs[p], peer.links[p] ?? prior(p), bytes));
+    if (stale.length === 0) return peer.probing;
+    for (const p of stale) peer.stale.delete(p);
     peer.probing = peer.probing.then(async () => {
       for (const path of stale) await this.#probe(peer, peerId, path);
     });
@@ -220,11 +224,13 @@ export class Negotiator extends Emitter<NegotiatorEvents> {
   }
 
   async #probe(peer: PeerState, peerId: string, path: PathName): Promise<void> {
+    const started = performance.now();
     try {
       const r = this.#probePath ? await this.#probePath(path, peerId) : await probeLink(probeOver(this.#transfers!, peer.channel, peerId, path));
       const estimate = probedPath(path, r.rttMs, r.bytesPerSecond);
       peer.driftStreak[path] = nextDriftStreak(peer.driftStreak[path], peer.probedBps[path], r.bytesPerSecond);
       peer.probedBps[path] = r.bytesPerSecond;
+      peer.probeMs[path] = performance.now() - started;
       peer.links[path] = estimate;
       this.emit('estimate', { peerId, estimate, source: 'probe' });
     } catch (e) {
@@ -274,7 +280,7 @@ export class Negotiator extends Emitter<NegotiatorEvents> {
     }
   }
 
-  async #choose(_info: TensorShape, available: readonly PathName[], pins: Pins, ctx: ChooseContext): Promise<PathChoice> {
+  async #choose(info: TensorShape, available: readonly PathName[], pins: Pins, ctx: ChooseContext): Promise<PathChoice> {
     // Probes are fully pinned by their sender; deciding anything for them would wait on the probe itself.
     if (isProbe(ctx.transferId)) return { path: pins.path ?? available[0]!, codec: 'none', reason: 'link probe' };
     const peer = this.#peers.get(ctx.peerId);
@@ -288,7 +294,7 @@ export class Negotiator extends Emitter<NegotiatorEvents> {
       const { codec, path } = merged.pin;
       choice = pinnedChoice({ codec, path, registry: this.#registry, peerDecodes: peer.decodes, available, dtype, gradient: ctx.gradient, consent });
     } else {
-      await Promise.all([this.#ensureProbed(peer, ctx.peerId), this.#costsFor(dtype)]);
+      await Promise.all([this.#ensureProbed(peer, ctx.peerId, info.byteLength), this.#costsFor(dtype)]);
       const ids = this.#registry.ids();
       const decision = await negotiate({
         registry: this.#registry,
@@ -337,6 +343,17 @@ export function nextDriftStreak(current: number | undefined, lastBps: number | u
   if (current === undefined || lastBps === undefined) return LINK_DRIFT_STREAK;
   const confirms = probedBps <= lastBps * LINK_DRIFT_FACTOR && probedBps >= lastBps / LINK_DRIFT_FACTOR;
   return confirms ? Math.min(current * 2, MAX_DRIFT_STREAK) : LINK_DRIFT_STREAK;
+}
+
+/**
+ * Whether to put off re-probing a drifted path before a transfer of `bytes`: when its last
+ * probe took more than REPROBE_MAX_SHARE of the time those bytes take raw on it (by the
+ * current estimate), the probe would cost more than a better choice could save.
+ */
+export function deferReprobe(lastProbeMs: number | undefined, estimate: PathEstimate, bytes: number): boolean {
+  if (lastProbeMs === undefined) return false;
+  const rawMs = estimate.rttMs + (bytes / estimate.bytesPerSecond) * 1000;
+  return lastProbeMs > REPROBE_MAX_SHARE * rawMs;
 }
 
 function prior(path: PathName): PathEstimate {

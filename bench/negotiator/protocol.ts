@@ -1,0 +1,92 @@
+// What the orchestrator (bench/negotiator.ts) and its two children say to each other: one
+// JSON object per line, commands on the child's stdin, answers on its stdout. A child exits
+// when its stdin closes (the netlab convention), so it never outlives the orchestrator.
+
+import { createInterface } from 'node:readline';
+import type { PathName } from '../../src/transport/paths/types';
+import type { PayloadName } from './payloads';
+
+/** Orchestrator → owner: send one tensor. `codec: null` lets the negotiator choose. */
+export interface SendCommand {
+  cmd: 'send';
+  id: string;
+  payload: PayloadName;
+  codec: string | null;
+  path: PathName | null;
+}
+
+/** Orchestrator → scientist: get ready for one transfer. */
+export interface ExpectCommand {
+  cmd: 'expect';
+  id: string;
+  payload: PayloadName;
+}
+
+/** Orchestrator → owner: report the negotiator's state (path estimates). */
+export interface StateCommand {
+  cmd: 'state';
+}
+
+export type Command = SendCommand | ExpectCommand | StateCommand;
+
+/** Owner → orchestrator, once `send` returned. t0 on the shared monotonic clock. */
+export interface SentAnswer {
+  sent: string;
+  t0: number;
+  codec: string;
+  path: string;
+  reason: string;
+  wireBytes: number;
+}
+
+/** Scientist → orchestrator, once the tensor is decoded and checked. t1 on the shared clock. */
+export interface GotAnswer {
+  got: string;
+  t1: number;
+  codec: string;
+  /** Lossless: bytes equal to the scientist's own copy. Lossy: dtype and shape equal, values finite. */
+  ok: boolean;
+  /** Lossy codecs only: relative L2 error of what arrived. */
+  relError?: number;
+}
+
+/**
+ * Milliseconds on CLOCK_MONOTONIC, which every process on the machine shares (network
+ * namespaces do not change it), so the owner's start and the scientist's end can be
+ * subtracted although they were read in two processes.
+ */
+export function sharedClockMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
+
+export function answer(value: object): void {
+  process.stdout.write(`${JSON.stringify(value)}\n`);
+}
+
+/** Calls `handle` for each command on stdin, one at a time; exits when stdin closes. */
+export function serveCommands(handle: (command: Command) => Promise<void> | void, onClose: () => void): void {
+  const rl = createInterface({ input: process.stdin });
+  rl.on('line', (line) => {
+    if (!line.trim()) return;
+    let command: Command;
+    try {
+      command = JSON.parse(line) as Command;
+    } catch {
+      answer({ error: `not JSON: ${line.slice(0, 80)}` });
+      return;
+    }
+    Promise.resolve(handle(command)).catch((e: unknown) => answer({ error: e instanceof Error ? e.message : String(e), command }));
+  });
+  rl.on('close', onClose);
+}
+
+export function flag(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+export function requiredFlag(name: string): string {
+  const v = flag(name);
+  if (v === undefined) throw new Error(`missing ${name}`);
+  return v;
+}

@@ -1,0 +1,66 @@
+// What one benchmark run records (docs/benchmarks/negotiator.json keeps the raw samples, so
+// --report-only can recompute every table from them).
+
+import type { MachineInfo } from '../netlab/machine';
+import type { PayloadName } from './payloads';
+
+/** The column of the negotiator, beside the fixed codecs' ids. */
+export const NEGOTIATED = 'negotiated';
+
+export interface Sample {
+  run: number;
+  payload: PayloadName;
+  /** A fixed codec id, or NEGOTIATED. */
+  column: string;
+  /** From the owner's send() to the scientist holding the decoded, checked tensor. */
+  ms: number;
+  /** The codec that was used (the negotiator's pick in its column). */
+  codec: string;
+  path: string;
+  reason: string;
+  wireBytes: number;
+  ok: boolean;
+  relError?: number;
+  /** Owner: garbage collection during send() (until the sender finished), ms. */
+  gcMs?: number;
+  /** Owner: from send() to the transfer's announcement (choice, encode, announce). */
+  announceMs?: number;
+  /** Negotiated only: from send() to the negotiator's decision, and what it sampled. */
+  decideMs?: number;
+  sampled?: string[];
+  sampleBytes?: number;
+  /** Negotiated only: paths the negotiator re-probed before deciding (drift). */
+  probed?: string[];
+}
+
+export interface LinkRun {
+  link: string;
+  rateMbit: number | null;
+  rttMs: number;
+  built: boolean;
+  /** Why the link could not be built or measured. */
+  error?: string;
+  /** Payload size on this link. */
+  bytes?: number;
+  qdisc?: { a: string; b: string };
+  /** The owner's path estimates after its probe at connect, and at the end. */
+  estimatesAfterProbe?: unknown;
+  estimatesAtEnd?: unknown;
+  /** Runs before the first kept one (warm-up), dropped from the medians. */
+  warmup: number;
+  /** Kept runs on this link (fast links get more). */
+  runs?: number;
+  samples: Sample[];
+  seconds?: number;
+}
+
+export interface RunRecord {
+  machine: MachineInfo;
+  command: string;
+  /** The path every transfer is pinned to, or null if the negotiator chose it too. */
+  path: string | null;
+  /** Kept runs per cell on slow links (--runs); LinkRun.runs has each link's own. */
+  runs: number;
+  unavailable: string | null;
+  links: LinkRun[];
+}

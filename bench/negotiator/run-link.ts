@@ -1,0 +1,109 @@
+// One link: build the lab, start the owner (with the hub) in B and the scientist in A, then
+// move every payload with every fixed codec and with the negotiator, interleaved run by run.
+
+import { fileURLToPath } from 'node:url';
+import { createLab, LINKS, type Lab, type LinkName } from '../netlab/lab';
+import type { PathName } from '../../src/transport/paths/types';
+import { ChildLines } from './child';
+import { PAYLOADS, type PayloadName } from './payloads';
+import { NEGOTIATED, type LinkRun, type Sample } from './results';
+
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const PREFIX = 'duetneg';
+
+/** The lossless codecs every payload is sent with; gradients add the lossy ones. */
+export const LOSSLESS_CODECS = ['none', 'xz', 'blosc-lz4', 'blosc-zstd', 'sparse'] as const;
+export const LOSSY_CODECS = ['topk', 'dgc'] as const;
+
+/** Connect, probe and the first (cost-measuring) transfers can take a while on 2 Mbit/s. */
+const SETUP_TIMEOUT_MS = 180_000;
+const TRANSFER_TIMEOUT_MS = 300_000;
+
+export function columnsFor(payload: PayloadName): string[] {
+  return [...LOSSLESS_CODECS, ...(PAYLOADS[payload].gradient ? LOSSY_CODECS : []), NEGOTIATED];
+}
+
+export interface LinkPlan {
+  link: LinkName;
+  bytes: number;
+  payloads: readonly PayloadName[];
+  /** Kept runs; one warm-up run is added before them. */
+  runs: number;
+  path: PathName | null;
+  log: (line: string) => void;
+}
+
+async function transfer(owner: ChildLines, scientist: ChildLines, plan: LinkPlan, run: number, payload: PayloadName, column: string): Promise<Sample> {
+  const id = `${plan.link}-r${run}-${payload}-${column}`;
+  scientist.send({ cmd: 'expect', id, payload });
+  await scientist.next((l) => l['expecting'] === id, 30_000);
+  owner.send({ cmd: 'send', id, payload, codec: column === NEGOTIATED ? null : column, path: plan.path });
+  const failed = (l: Record<string, unknown>) => l['failed'] === id || ('error' in l && JSON.stringify(l['command'] ?? '').includes(id));
+  const [sent, got] = await Promise.all([
+    owner.next((l) => l['sent'] === id || failed(l), TRANSFER_TIMEOUT_MS),
+    scientist.next((l) => l['got'] === id || failed(l), TRANSFER_TIMEOUT_MS),
+  ]);
+  if (!('sent' in sent)) throw new Error(`${id}: owner: ${JSON.stringify(sent)}`);
+  if (!('got' in got)) throw new Error(`${id}: scientist: ${JSON.stringify(got)}`);
+  const sample: Sample = {
+    run,
+    payload,
+    column,
+    ms: Number(got['t1']) - Number(sent['t0']),
+    codec: String(sent['codec']),
+    path: String(sent['path']),
+    reason: String(sent['reason']),
+    wireBytes: Number(sent['wireBytes']),
+    ok: got['ok'] === true,
+    ...(typeof got['relError'] === 'number' ? { relError: got['relError'] } : {}),
+    ...(typeof sent['announceMs'] === 'number' ? { announceMs: sent['announceMs'] } : {}),
+    ...(typeof sent['gcMs'] === 'number' ? { gcMs: sent['gcMs'] } : {}),
+    ...(typeof sent['decideMs'] === 'number' ? { decideMs: sent['decideMs'], sampled: sent['sampled'] as string[], sampleBytes: Number(sent['sampleBytes']), probed: sent['probed'] as string[] } : {}),
+  };
+  const decide = sample.decideMs === undefined ? '' : `, decided in ${sample.decideMs.toFixed(1)} ms (sampled ${sample.sampled?.join('+') || 'nothing'}, ${sample.sampleBytes} B${sample.probed?.length ? `; re-probed ${sample.probed.join('+')}` : ''})`;
+  plan.log(`${id}: ${sample.ms.toFixed(1)} ms, ${sample.codec} over ${sample.path}, ${sample.wireBytes} B, announced at ${sample.announceMs?.toFixed(1)} ms, owner GC ${sample.gcMs?.toFixed(1)} ms${decide}${sample.ok ? '' : ' NOT OK'}`);
+  return sample;
+}
+
+/** Rotates the columns by the run index, so no codec is always the first of its payload (the cyclic order stays). */
+function rotated<T>(xs: readonly T[], by: number): T[] {
+  const k = by % xs.length;
+  return [...xs.slice(k), ...xs.slice(0, k)];
+}
+
+export async function runLink(plan: LinkPlan): Promise<LinkRun> {
+  const spec = LINKS[plan.link];
+  const out: LinkRun = { link: plan.link, rateMbit: spec.rateMbit, rttMs: spec.rttMs, built: false, warmup: 1, runs: plan.runs, samples: [], bytes: plan.bytes };
+  const started = performance.now();
+  let lab: Lab | null = null;
+  try {
+    lab = await createLab({ link: plan.link, prefix: PREFIX });
+    out.built = true;
+    if (spec.topology === 'veth') out.qdisc = await lab.qdiscs();
+    const owner = new ChildLines('owner', lab.spawnNode('b', `${HERE}owner.ts`, ['--bytes', String(plan.bytes)]));
+    const ready = await owner.next((l) => l['ready'] === true, SETUP_TIMEOUT_MS);
+    const hub = await lab.tcpEndpoint(Number(ready['hubPort']));
+    const flight = await lab.tcpEndpoint(Number(ready['flightPort']));
+    const scientist = new ChildLines(
+      'scientist',
+      lab.spawnNode('a', `${HERE}scientist.ts`, ['--hub', `http://${hub.host}:${hub.port}`, '--flight', `${flight.host}:${flight.port}`, '--code', String(ready['code']), '--bytes', String(plan.bytes)]),
+    );
+    await scientist.next((l) => l['connected'] === true, SETUP_TIMEOUT_MS);
+    out.estimatesAfterProbe = (await owner.next((l) => l['probed'] === true, SETUP_TIMEOUT_MS))['estimates'];
+    plan.log(`${plan.link}: connected and probed`);
+    for (let run = 0; run < plan.runs + out.warmup; run++) {
+      for (const payload of plan.payloads) {
+        for (const column of rotated(columnsFor(payload), run)) out.samples.push(await transfer(owner, scientist, plan, run, payload, column));
+      }
+    }
+    owner.send({ cmd: 'state' });
+    out.estimatesAtEnd = (await owner.next((l) => l['state'] === true, 30_000))['estimates'];
+  } catch (err) {
+    out.error = err instanceof Error ? err.message : String(err);
+    plan.log(`${plan.link}: ${out.error}`);
+  } finally {
+    await lab?.close();
+  }
+  out.seconds = Math.round((performance.now() - started) / 100) / 10;
+  return out;
+}
