@@ -32,8 +32,8 @@ await negotiator.probed();
 answer({ probed: true, estimates: negotiator.estimates() });
 
 /** The negotiator's last decision, stamped on the shared clock when choose() got it. */
-const decisions = new Map<string, { at: number; sampled: readonly string[]; sampleBytes: number }>();
-negotiator.on('decision', (d) => decisions.set(d.transferId, { at: sharedClockMs(), sampled: d.decision.sampled, sampleBytes: d.decision.sampleBytes }));
+const decisions = new Map<string, { at: number; sampled: readonly string[]; sampleBytes: number; recalled: boolean }>();
+negotiator.on('decision', (d) => decisions.set(d.transferId, { at: sharedClockMs(), sampled: d.decision.sampled, sampleBytes: d.decision.sampleBytes, recalled: d.decision.recalled }));
 
 /** Garbage collection in this process, [start, duration] in performance.now() ms, to tell GC pauses from the rest. */
 const gcs: [number, number][] = [];
@@ -66,7 +66,7 @@ async function send(c: SendCommand): Promise<void> {
   // then encoding and announcing; the rest of the cell's time is the link and the receiver.
   const d = decisions.get(c.id);
   decisions.delete(c.id);
-  const choose = d ? { decideMs: d.at - t0, sampled: d.sampled, sampleBytes: d.sampleBytes, probed: [...probed] } : {};
+  const choose = d ? { decideMs: d.at - t0, sampled: d.sampled, sampleBytes: d.sampleBytes, recalled: d.recalled, probed: [...probed] } : {};
   answer({ sent: c.id, t0, codec: s.codec, path: s.path, reason: s.reason, wireBytes: s.bytes, announceMs: announced - t0, gcMs: gcSince(started), ...choose });
 }
 

@@ -32,6 +32,7 @@ function why(s: Summary, n: NegotiatedCell): string {
     parts.push(`negotiated minus fixed ${n.pick}: ${overhead >= 0 ? '+' : ''}${f(overhead)} ms`);
   }
   if (n.decide_ms !== null) parts.push(`deciding took ${f(n.decide_ms)} ms (median)${n.reprobes ? `, with a re-probe of the path in ${n.reprobes} of ${n.runs} runs` : ''}`);
+  if (n.recalled) parts.push(`decided from memory in ${n.recalled} of ${n.runs} runs${n.sampled_decide_ms !== null ? ` (runs that sampled: ${f(n.sampled_decide_ms)} ms to decide)` : ' (the warm-up run sampled)'}`);
   if (n.gc_ms !== null && same?.gc_ms != null) parts.push(`owner GC during send ${f(n.gc_ms)} ms (fixed ${n.pick}: ${f(same.gc_ms)} ms)`);
   return parts.join('; ');
 }
@@ -156,6 +157,7 @@ export function renderMarkdown(r: RunRecord, s: Summary): string {
     '- The owner (with the hub and its Flight relay) runs in namespace B, the scientist in namespace A. The scientist reaches the hub\'s WebSocket and Flight ports through the lab\'s TCP delay relays, so Flight transfers see the shaped rate and the added RTT. The WebRTC DataChannel (which carries the control messages, including each transfer\'s announcement) runs over the veth: rate shaped, but without the added RTT (docs/netlab.md).',
     '- The delay relay terminates TCP, so slow start and loss recovery behave as on a short path: short transfers on fast links come out slightly optimistic, for every column alike.',
     '- Times include everything the owner\'s `send` does before bytes move: for the negotiator, waiting for a drifted path\'s re-probe, measuring a dtype\'s codec speeds (first use only, in the warm-up run) and sampling the payload; for every column, encoding. "deciding took" is the negotiator\'s part, measured in the owner from `send` to its decision.',
+    '- Each payload is sent again and again, as a training loop or a repeated query would: the negotiator samples the first one of a kind (in the warm-up run) and decides the next `MEMORY_REUSE_MAX` (8) like it from what that sample found, without sampling (`PayloadMemory`, NG16); the ninth samples again. "decided from memory in R of N runs" counts those; the time to decide with sampling is given beside it.',
     '- The oracle is the best fixed codec\'s median in the same cell, so it is chosen after the fact; a ratio under 1 means the negotiated column happened to beat it (noise, or a pick that varied).',
     '- Top-k and DGC keep error feedback per stream, and every gradient transfer uses one stream, so their residuals build up run after run: the relative errors below are per transfer, not per training step.',
   );

@@ -29,6 +29,8 @@ export interface Sample {
   decideMs?: number;
   sampled?: string[];
   sampleBytes?: number;
+  /** Negotiated only: decided from what sampling found for an earlier payload like it (PayloadMemory). */
+  recalled?: boolean;
   /** Negotiated only: paths the negotiator re-probed before deciding (drift). */
   probed?: string[];
 }

@@ -58,9 +58,9 @@ async function transfer(owner: ChildLines, scientist: ChildLines, plan: LinkPlan
     ...(typeof got['relError'] === 'number' ? { relError: got['relError'] } : {}),
     ...(typeof sent['announceMs'] === 'number' ? { announceMs: sent['announceMs'] } : {}),
     ...(typeof sent['gcMs'] === 'number' ? { gcMs: sent['gcMs'] } : {}),
-    ...(typeof sent['decideMs'] === 'number' ? { decideMs: sent['decideMs'], sampled: sent['sampled'] as string[], sampleBytes: Number(sent['sampleBytes']), probed: sent['probed'] as string[] } : {}),
+    ...(typeof sent['decideMs'] === 'number' ? { decideMs: sent['decideMs'], sampled: sent['sampled'] as string[], sampleBytes: Number(sent['sampleBytes']), recalled: sent['recalled'] === true, probed: sent['probed'] as string[] } : {}),
   };
-  const decide = sample.decideMs === undefined ? '' : `, decided in ${sample.decideMs.toFixed(1)} ms (sampled ${sample.sampled?.join('+') || 'nothing'}, ${sample.sampleBytes} B${sample.probed?.length ? `; re-probed ${sample.probed.join('+')}` : ''})`;
+  const decide = sample.decideMs === undefined ? '' : `, decided in ${sample.decideMs.toFixed(1)} ms (${sample.recalled ? 'from memory' : `sampled ${sample.sampled?.join('+') || 'nothing'}, ${sample.sampleBytes} B`}${sample.probed?.length ? `; re-probed ${sample.probed.join('+')}` : ''})`;
   plan.log(`${id}: ${sample.ms.toFixed(1)} ms, ${sample.codec} over ${sample.path}, ${sample.wireBytes} B, announced at ${sample.announceMs?.toFixed(1)} ms, owner GC ${sample.gcMs?.toFixed(1)} ms${decide}${sample.ok ? '' : ' NOT OK'}`);
   return sample;
 }

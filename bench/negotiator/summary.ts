@@ -42,6 +42,9 @@ export interface NegotiatedCell {
   speedup_vs_none: number | null;
   /** Median time from send() to the negotiator's decision (probes, codec speeds, sampling). */
   decide_ms: number | null;
+  /** Kept runs decided from memory (no sampling), and the median decision time of the runs that sampled. */
+  recalled: number;
+  sampled_decide_ms: number | null;
   /** Median garbage collection in the owner during the negotiated send(), ms. */
   gc_ms: number | null;
   /** Kept runs in which the negotiator re-probed a drifted path before deciding. */
@@ -117,6 +120,8 @@ function linkSummary(l: LinkRun): Summary {
       none_ms: none?.median_ms ?? null,
       speedup_vs_none: none ? round(none.median_ms / n.median, 2) : null,
       decide_ms: medianOf(neg.map((s) => s.decideMs)),
+      recalled: neg.filter((s) => s.recalled === true).length,
+      sampled_decide_ms: medianOf(neg.filter((s) => s.recalled !== true).map((s) => s.decideMs)),
       gc_ms: medianOf(neg.map((s) => s.gcMs)),
       reprobes: neg.filter((s) => (s.probed?.length ?? 0) > 0).length,
       reason: neg.at(-1)?.reason ?? '',
