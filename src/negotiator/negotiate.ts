@@ -125,6 +125,7 @@ export async function negotiate(input: NegotiateInput): Promise<Negotiated> {
   let ratios: Record<string, number> = {};
   let costs = input.costs;
   const sampledCosts: Record<string, CodecCost> = {};
+  const rankCosts: Record<string, CodecCost> = {};
   if (input.sampleCosts) {
     const now = typeof input.sampleCosts === 'object' ? { now: input.sampleCosts.now } : {};
     const clock = typeof input.sampleCosts === 'object' ? input.sampleCosts.now : () => globalThis.performance.now();
@@ -153,15 +154,20 @@ export async function negotiate(input: NegotiateInput): Promise<Negotiated> {
       if (id !== input.pin?.codec && clock() - started >= allowedMs) continue;
       const sampled = await sampleCodecs([input.registry.get(id)], input.dtype, input.bytes, { sampleSize: sampleBytes, ...now });
       const ratio = sampled.ratios[id];
-      const cost = sampled.costs[id];
-      if (ratio === undefined || cost === undefined) continue;
+      const measured = sampled.costs[id];
+      if (ratio === undefined || measured === undefined) continue;
+      // A lossy codec's speed depends on the payload's size, hardly on its content, and a
+      // small sample understates it (DGC's fixed threshold sampling): rank it by the faster of
+      // its sample and its start-up figure, which is timed on a larger sample.
+      const cost = kinds[id] === 'lossy' ? fastest(measured, input.costs.get(id, input.dtype)) : measured;
       kept.push(id);
       ratios[id] = ratio;
-      sampledCosts[id] = cost;
+      sampledCosts[id] = measured;
+      rankCosts[id] = cost;
       best = Math.min(best, totalMs(ratio, cost));
     }
     worthSampling = worthSampling.filter((id) => kept.includes(id));
-    costs = withCosts(input.costs, input.dtype, sampledCosts);
+    costs = withCosts(input.costs, input.dtype, rankCosts);
   } else {
     ratios = await estimateRatios(worthSampling.map((id) => input.registry.get(id)), input.dtype, input.bytes, sampleBytes);
   }
@@ -173,8 +179,12 @@ export async function negotiate(input: NegotiateInput): Promise<Negotiated> {
     lossyConsent: consent,
     pin: input.pin,
   });
-  if (signature && input.pin?.codec === undefined) input.memory?.remember(signature, { ratios, costs: sampledCosts });
+  if (signature && input.pin?.codec === undefined) input.memory?.remember(signature, { ratios, costs: rankCosts });
   return { ...choice, sampled: worthSampling, sampleBytes: Math.min(sampleBytes, n), sampledCosts, recalled: false };
+}
+
+function fastest(a: CodecCost, b: CodecCost | undefined): CodecCost {
+  return b ? { encodeBps: Math.max(a.encodeBps, b.encodeBps), decodeBps: Math.max(a.decodeBps, b.decodeBps) } : a;
 }
 
 /** A copy of `base` with `dtype`'s speeds replaced by `over` where it has them. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CodecRegistry, createBloscCodec, createNoneCodec, createSparseCodec } from '../../src/codecs';
-import { CodecCostModel, MEMORY_MAX_KEYS, MEMORY_REUSE_MAX, negotiate, PayloadMemory, payloadSignature, probedPath } from '../../src/negotiator';
+import { CodecRegistry, createBloscCodec, createDgcCodec, createNoneCodec, createSparseCodec, createTopKCodec, type Codec } from '../../src/codecs';
+import { CodecCostModel, measureCodecCosts, MEMORY_MAX_KEYS, MEMORY_REUSE_MAX, negotiate, PayloadMemory, payloadSignature, probedPath } from '../../src/negotiator';
 import { payload } from '../helpers/payloads';
 
 const learnt = { ratios: { sparse: 7 }, costs: {} };
@@ -61,5 +61,49 @@ describe('remembering what sampling found per kind of payload', () => {
     expect(other.recalled).toBe(false);
     const pinned = await negotiate({ ...args, bytes: payload('float32', 1 << 18, 'sparse', 4), pin: { codec: 'blosc-lz4' } });
     expect([pinned.recalled, pinned.sampled]).toEqual([false, ['blosc-lz4']]);
+  });
+});
+
+describe('lossy codecs are ranked by speeds that hold at the payload\'s size', () => {
+  it('NG17: lossy codecs are timed at start-up on lossySampleBytes; the ranking takes the faster of a lossy codec\'s sample and its start-up speed', async () => {
+    const seen: Record<string, number[]> = {};
+    const spy = <C extends Codec>(c: C): C => ({
+      ...c,
+      encode: (i: Parameters<C['encode']>[0]) => ((seen[c.id] ??= []).push(i.bytes.byteLength), c.encode(i)),
+    });
+    const model = await measureCodecCosts(new CodecRegistry().register(spy(createSparseCodec())).register(spy(createDgcCodec())), { dtypes: ['float32'], sampleBytes: 4096, lossySampleBytes: 65536, runs: 1 });
+    expect(new Set(seen['sparse'])).toEqual(new Set([4096]));
+    expect(new Set(seen['dgc'])).toEqual(new Set([65536]));
+    expect(model.get('dgc', 'float32')).toBeDefined();
+
+    // The payload's own sample makes DGC look slow (6 clock steps per op) and top-k quick (1);
+    // at start-up, timed on more data, DGC was 10x faster than top-k. DGC must win.
+    let current = '';
+    let t = 0;
+    const step: Record<string, number> = { dgc: 6, topk: 1 };
+    const now = () => (t += step[current] ?? 0);
+    const driving = (c: Codec): Codec => ({
+      ...c,
+      encode: (i) => ((current = c.id), c.encode(i)),
+      decode: (f, o) => ((current = c.id), c.decode(f, o)),
+    });
+    const registry = new CodecRegistry().register(createNoneCodec()).register(driving(createTopKCodec())).register(driving(createDgcCodec()));
+    const caps = { encode: registry.ids(), decode: registry.ids(), paths: ['arrow-rtc' as const] };
+    const startup = new CodecCostModel().set('dgc', 'float32', { encodeBps: 1e9, decodeBps: 1e9 }).set('topk', 'float32', { encodeBps: 1e8, decodeBps: 1e8 });
+    const d = await negotiate({
+      registry,
+      local: caps,
+      remote: caps,
+      costs: startup,
+      links: { 'arrow-rtc': probedPath('arrow-rtc', 50, 2e6 / 8) },
+      dtype: 'float32',
+      bytes: payload('float32', 1 << 18, 'sparse'),
+      gradient: true,
+      lossyConsent: true,
+      sampleCosts: { now },
+    });
+    expect([...d.sampled].sort()).toEqual(['dgc', 'topk']);
+    expect(d.sampledCosts['dgc']!.encodeBps).toBeLessThan(d.sampledCosts['topk']!.encodeBps); // as measured on the sample
+    expect(d.codec).toBe('dgc');
   });
 });

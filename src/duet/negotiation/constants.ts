@@ -55,6 +55,13 @@ export const LINK_PRIOR_RTT_MS = 50;
  * only decide what is worth sampling, and only ever go up (the negotiator keeps the best seen).
  */
 export const NEGOTIATOR_COST_SAMPLE_BYTES = 64 * 1024;
+/**
+ * Lossy codecs are timed on 1 MiB instead: DGC's cost per element falls with size (it samples a
+ * fixed number of elements for its threshold), so on 64 KiB it looked slower than top-k (107 vs
+ * 247 MB/s) while on a 4 MB gradient it is 2-3x faster; the benchmark then picked top-k on fast
+ * links where DGC took half the time. Both take ~2-7 ms a run on 1 MiB.
+ */
+export const NEGOTIATOR_LOSSY_COST_SAMPLE_BYTES = 1024 * 1024;
 export const NEGOTIATOR_COST_RUNS = 3;
 
 /**

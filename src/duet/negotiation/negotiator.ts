@@ -11,7 +11,7 @@ import { NegotiationPreferencesSchema, TransferReportSchema } from '../../wire/g
 import type { Session } from '../session';
 import type { ChooseContext, ChoosePath, PathChoice, Pins, TensorShape, TransferAnnounced, Transfers } from '../transfers';
 import { codecCapabilities, peerDecodes } from './capabilities';
-import { COST_WARMUP_MS, COST_WARMUP_RUNS, MAX_DRIFT_STREAK, REPROBE_MAX_SHARE, LINK_PRIOR_BYTES_PER_SECOND, LINK_PRIOR_RTT_MS, NEGOTIATOR_COST_RUNS, PRUNE_SLACK, NEGOTIATOR_COST_SAMPLE_BYTES, PROBE_TRANSFER_PREFIX, SAMPLE_BUDGET_SHARE } from './constants';
+import { COST_WARMUP_MS, COST_WARMUP_RUNS, MAX_DRIFT_STREAK, REPROBE_MAX_SHARE, LINK_PRIOR_BYTES_PER_SECOND, LINK_PRIOR_RTT_MS, NEGOTIATOR_COST_RUNS, PRUNE_SLACK, NEGOTIATOR_COST_SAMPLE_BYTES, NEGOTIATOR_LOSSY_COST_SAMPLE_BYTES, PROBE_TRANSFER_PREFIX, SAMPLE_BUDGET_SHARE } from './constants';
 import { effectiveConsent, mergePins, preferencesFromWire, preferencesToWire, type LossyConsent, type Preferences } from './preferences';
 import { probeLink, probeOver, serveProbes, type ProbeResult } from './probe';
 import { pinnedChoice } from './pinned';
@@ -330,7 +330,7 @@ async function measureWarm(registry: CodecRegistry, dtype: DType): Promise<Codec
     const started = performance.now();
     for (let i = 0; i < COST_WARMUP_RUNS && performance.now() - started < COST_WARMUP_MS; i++) await codec.decode(await codec.encode({ dtype, bytes: sample }));
   }
-  return measureCodecCosts(registry, { dtypes: [dtype], sampleBytes: NEGOTIATOR_COST_SAMPLE_BYTES, runs: NEGOTIATOR_COST_RUNS });
+  return measureCodecCosts(registry, { dtypes: [dtype], sampleBytes: NEGOTIATOR_COST_SAMPLE_BYTES, lossySampleBytes: NEGOTIATOR_LOSSY_COST_SAMPLE_BYTES, runs: NEGOTIATOR_COST_RUNS });
 }
 
 /**
