@@ -37,9 +37,11 @@ const BYTES: Record<LinkName, number> = {
 
 /**
  * Fast links get this many times --runs: their cells last 15-200 ms, where scheduling noise on
- * the 2-core machine is as large as the differences measured, and extra runs cost ~1 min.
+ * the 2-core machine is as large as the differences measured (loopback `none` ranged 12-71 ms
+ * within one run). With 3x (15 runs) the medians of two identical sends still differed by up to
+ * 8 ms; 9x (45 runs) costs ~6 min more per full run.
  */
-const FAST_LINK_RUN_FACTOR = 3;
+const FAST_LINK_RUN_FACTOR = 9;
 const FAST_LINKS: readonly LinkName[] = ['200mbit', 'veth', 'loopback'];
 
 function list<T extends string>(value: string | undefined, fallback: readonly T[], valid: (v: string) => v is T, what: string): T[] {
