@@ -59,8 +59,9 @@ describe('the example notebook, in two browser tabs', () => {
     expect(await d.getByTestId('cell').count(), 'NB6: the example opens by default').toBe(8);
 
     await d.getByTestId('run-all').click();
-    // The DS browses the store: metadata only.
-    await expect.poll(() => cellText(d, 0)).toContain('UCI Adult (census income)');
+    // The DS browses the store: metadata only. The owner's tab probes its paths right after
+    // connecting, and the first call can wait behind that (~1.5 s on this machine).
+    await expect.poll(() => cellText(d, 0), { timeout: 20_000 }).toContain('UCI Adult (census income)');
     // The remote mean waits for the owner, who sees who asked, why, the lineage and a preview.
     const card = o.getByTestId('request-card').first();
     await card.waitFor({ timeout: 30_000 });
