@@ -1,27 +1,23 @@
 // Codec micro benchmark: compress/decompress MB/s and ratio per codec and payload.
 // Run: npx tsx bench/codecs.ts   (writes docs/benchmarks/codecs.json and codecs.md)
 // Median of RUNS timed runs after one warm-up; MB = 10^6 bytes of raw (uncompressed) data.
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { writeFileSync, mkdirSync } from 'node:fs';
 import { cpus, loadavg, totalmem, platform, release } from 'node:os';
-import { gunzipSync } from 'node:zlib';
 import { registerNodeCodecs } from '../src/adapters/node-codecs';
 import { createWasmXzBackend } from '../src/adapters/xz-wasm';
 import { ChunkDeduper, createBloscCodec, createXzCodec, type Codec } from '../src/codecs';
 import { choose, CodecCostModel, probedPath, type PathEstimate } from '../src/negotiator';
 import { bytesPerElement, float16ToFloat32, type DType } from '../src/tensor';
+import { gunzippedIdx, seededNormal } from './seeded';
 
 const RUNS = Number(process.env.RUNS ?? 5);
 const DATA = new URL('../../shared/data/mnist/', import.meta.url);
 
 function idx(name: string, headerBytes: number): Uint8Array {
-  return new Uint8Array(gunzipSync(readFileSync(new URL(name, DATA))).subarray(headerBytes));
+  return gunzippedIdx(new URL(name, DATA), headerBytes);
 }
 
-function normal(seed: number): () => number {
-  let s = seed >>> 0;
-  const u = () => ((s = (s * 1664525 + 1013904223) >>> 0) + 0.5) / 2 ** 32;
-  return () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
-}
+const normal = seededNormal; // the name the payload builders below use
 
 interface Payload {
   name: string;

@@ -2,10 +2,9 @@
 // and a byte size (deterministic seeds), so the scientist can check what arrived against its
 // own copy without any bytes crossing outside the link under test.
 
-import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
 import { DEMO_FILES } from '../../src/duet/demo';
 import { tensor, type DType, type Tensor } from '../../src/tensor';
+import { gunzippedIdx, seededNormal } from '../seeded';
 
 export const PAYLOAD_NAMES = ['mnist-f32', 'sparse-f32', 'random-f64', 'labels-u8', 'grad-f32'] as const;
 export type PayloadName = (typeof PAYLOAD_NAMES)[number];
@@ -39,15 +38,10 @@ const IDX_LABELS_HEADER = 8;
 export const MNIST_F32_BYTES = 1280 * 28 * 28 * 4;
 
 function idx(name: string, header: number): Uint8Array {
-  return new Uint8Array(gunzipSync(readFileSync(new URL(name, DATA))).subarray(header));
+  return gunzippedIdx(new URL(name, DATA), header);
 }
 
-/** Seeded N(0,1), Box–Muller over an LCG (as bench/codecs.ts). */
-function normal(seed: number): () => number {
-  let s = seed >>> 0;
-  const u = () => ((s = (s * 1664525 + 1013904223) >>> 0) + 0.5) / 2 ** 32;
-  return () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
-}
+const normal = seededNormal; // the name the payload builders below use
 
 function labels(n: number): Uint8Array {
   const real = idx(DEMO_FILES.mnistLabels, IDX_LABELS_HEADER);
