@@ -3,6 +3,7 @@
 // before the orchestrator starts waiting), and commands go to its stdin.
 
 import type { ChildProcess } from 'node:child_process';
+import { objectLines } from '../netlab/spawn';
 
 type Line = Record<string, unknown>;
 
@@ -16,17 +17,7 @@ export class ChildLines {
     readonly name: string,
     private readonly child: ChildProcess,
   ) {
-    let buffered = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString('utf8');
-      let nl = buffered.indexOf('\n');
-      while (nl >= 0) {
-        const text = buffered.slice(0, nl).trim();
-        buffered = buffered.slice(nl + 1);
-        nl = buffered.indexOf('\n');
-        if (text.startsWith('{')) this.#push(JSON.parse(text) as Line);
-      }
-    });
+    child.stdout?.on('data', objectLines((text) => this.#push(JSON.parse(text) as Line)));
     child.stderr?.on('data', (chunk: Buffer) => {
       this.#stderr = (this.#stderr + chunk.toString('utf8')).slice(-4000);
     });

@@ -36,7 +36,6 @@ export function waitForJsonLine(
   timeoutMs = 20_000,
 ): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
-    let buffered = '';
     let stderr = '';
     const onErr = (chunk: Buffer): void => {
       stderr = (stderr + chunk.toString('utf8')).slice(-4000);
@@ -50,26 +49,20 @@ export function waitForJsonLine(
       if (err) reject(err);
       else if (value) resolve(value);
     };
-    const onOut = (chunk: Buffer): void => {
-      buffered += chunk.toString('utf8');
-      let newline = buffered.indexOf('\n');
-      while (newline >= 0) {
-        const line = buffered.slice(0, newline).trim();
-        buffered = buffered.slice(newline + 1);
-        newline = buffered.indexOf('\n');
-        if (!line.startsWith('{')) continue;
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(line);
-        } catch {
-          continue;
-        }
-        if (typeof parsed === 'object' && parsed !== null && accept(parsed as Record<string, unknown>)) {
-          finish(null, parsed as Record<string, unknown>);
-          return;
-        }
+    let done = false;
+    const onOut = objectLines((line) => {
+      if (done) return;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(line);
+      } catch {
+        return;
       }
-    };
+      if (typeof parsed === 'object' && parsed !== null && accept(parsed as Record<string, unknown>)) {
+        done = true;
+        finish(null, parsed as Record<string, unknown>);
+      }
+    });
     const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
       finish(new NetlabError(`child exited (code ${code}, signal ${signal}) before it was ready: ${stderr.trim()}`));
     };
@@ -83,6 +76,24 @@ export function waitForJsonLine(
     child.once('exit', onExit);
     child.once('error', onError);
   });
+}
+
+/**
+ * A stdout 'data' listener that calls `onLine` with each complete line that looks like a JSON
+ * object (starts with '{'), trimmed; a partial line waits for the rest.
+ */
+export function objectLines(onLine: (line: string) => void): (chunk: Buffer) => void {
+  let buffered = '';
+  return (chunk) => {
+    buffered += chunk.toString('utf8');
+    let newline = buffered.indexOf('\n');
+    while (newline >= 0) {
+      const line = buffered.slice(0, newline).trim();
+      buffered = buffered.slice(newline + 1);
+      newline = buffered.indexOf('\n');
+      if (line.startsWith('{')) onLine(line);
+    }
+  };
 }
 
 /** Resolves with the child's exit code; SIGTERM first, SIGKILL if it lingers. */
