@@ -72,6 +72,17 @@ export const QSGD_LEVELS_RANGE = { min: 1, max: 127 };
 export const QSGD_DEFAULT_BUCKET = 512;
 export const QSGD_BUCKET_RANGE = { min: 1, max: 1 << 24 };
 
+/**
+ * Exact top-k samples this share of a large input (at least TOPK_SAMPLE_MIN elements) for a
+ * threshold just below the k-th largest magnitude, then selects among the elements above it.
+ * The result is exact either way; these only decide how often the fast route is taken.
+ */
+export const TOPK_SAMPLE_RATIO = 0.01;
+export const TOPK_SAMPLE_MIN = 4096;
+/** Standard deviations of margin below the sampled rank, so that a miss (a threshold above
+ *  the k-th largest, which falls back to the whole array) is rare. */
+export const TOPK_SAMPLE_SIGMAS = 4;
+
 /** DGC samples this share of elements to estimate the top-k threshold (the paper's 0.1-1%). */
 export const DGC_SAMPLE_RATIO = 0.01;
 /** ...but never fewer than this many, so small tensors still get a usable estimate. */

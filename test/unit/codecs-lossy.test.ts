@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createDgcCodec, createQsgdCodec, createRandomKCodec, createTopKCodec, dgcSelect, type LossyCodec } from '../../src/codecs';
 import { xorshift32 } from '../../src/codecs/lossy/random';
+import { sampledCandidates, topKIndices } from '../../src/codecs/lossy/select';
 import { float16ArrayFrom, float16ToFloat32, type DType } from '../../src/tensor';
 import { codeOf } from '../helpers/errors';
 import { FLOAT_DTYPES, prng } from '../helpers/payloads';
@@ -129,6 +130,32 @@ describe('top-k', () => {
     const codec = createTopKCodec({ ratio: 0.1 });
     const out = valuesOf('float32', await codec.decode(await codec.encode({ dtype: 'float32', bytes: bytesOf('float32', new Array(1000).fill(1)) })));
     expect(out.filter((x) => x !== 0).length).toBe(100);
+  });
+
+  // The oracle: sort every index by magnitude (ties by index), keep k, ascending.
+  const byMagnitude = (a: Float32Array, k: number) =>
+    Uint32Array.from([...a.keys()].sort((i, j) => Math.abs(a[j]!) - Math.abs(a[i]!) || i - j).slice(0, k)).sort();
+
+  it.each([
+    ['heavy-tailed', (i: number, r: () => number) => gradient(1, i)[0]! * (r() < 0.5 ? 1 : -1)],
+    ['mostly zero, ties at the k-th', (i: number) => (i % 97 === 0 ? 5 : i % 13 === 0 ? 1 : 0)],
+    ['all equal', () => 2],
+    ['rising, the head at the end', (i: number) => i],
+  ])('LC3: on large inputs the sampled route picks exactly the k largest (%s)', (_, value) => {
+    const r = prng(3);
+    const a = Float32Array.from({ length: 200_000 }, (_, i) => value(i, r));
+    for (const k of [1, 2000, 9000]) {
+      expect(sampledCandidates(a, k), 'the fast route is taken').toBeDefined();
+      expect(topKIndices(a, k)).toEqual(byMagnitude(a, k));
+    }
+  });
+
+  it('LC3: small inputs or a large share skip sampling and stay exact', () => {
+    const a = Float32Array.from(gradient(5000, 4));
+    expect(sampledCandidates(a, 50)).toBeUndefined();
+    expect(topKIndices(a, 50)).toEqual(byMagnitude(a, 50));
+    const b = Float32Array.from(gradient(200_000, 5));
+    expect(sampledCandidates(b, 60_000)).toBeUndefined();
   });
 });
 
