@@ -1,4 +1,5 @@
-import type { Codec, CodecRegistry } from '../codecs';
+import { isLossy, type Codec, type CodecRegistry } from '../codecs';
+import { DuetError } from '../errors';
 import { bytesPerElement, type DType } from '../tensor';
 import { COST_SAMPLE_BYTES, COST_SAMPLE_RUNS, RATIO_SAMPLE_BYTES, SAMPLE_RETIME_BELOW_MS } from './constants';
 
@@ -105,18 +106,46 @@ export async function measureCodecCosts(registry: CodecRegistry, options: Measur
   return model;
 }
 
+/**
+ * Lossy codecs are timed on a stream of their own, forgotten afterwards: a real gradient
+ * always comes with a stream, and then the codec also updates its error feedback (DGC: the
+ * momentum, two more passes over the tensor), which a call without a stream skips. Timed
+ * without it, DGC looked faster than top-k on 4 MB gradients where it was slower.
+ */
+export const TIMING_STREAM = '\u0000negotiator-timing';
+
+async function timedEncode(codec: Codec, dtype: DType, bytes: Uint8Array): Promise<Uint8Array> {
+  if (!isLossy(codec)) return codec.encode({ dtype, bytes });
+  try {
+    return await codec.encode({ dtype, bytes, stream: TIMING_STREAM });
+  } catch (e) {
+    // Every stream slot is taken by real gradients (maxStreams): time it without a stream
+    // rather than fail the transfer; the estimate is then a little low, as before.
+    if (e instanceof DuetError && e.reason === 'LIMIT_EXCEEDED') return codec.encode({ dtype, bytes });
+    throw e;
+  }
+}
+
+function forgetTiming(codec: Codec): void {
+  if (isLossy(codec)) codec.resetStream(TIMING_STREAM);
+}
+
 export async function timeCodec(codec: Codec, dtype: DType, sample: Uint8Array, runs: number, now: Clock = defaultClock): Promise<CodecCost> {
   const enc: number[] = [];
   const dec: number[] = [];
-  await codec.decode(await codec.encode({ dtype, bytes: sample })); // warm-up: wasm instantiation, JIT
-  for (let r = 0; r < runs; r++) {
-    const t0 = now();
-    const frame = await codec.encode({ dtype, bytes: sample });
-    const t1 = now();
-    await codec.decode(frame);
-    const t2 = now();
-    enc.push(t1 - t0);
-    dec.push(t2 - t1);
+  try {
+    await codec.decode(await timedEncode(codec, dtype, sample)); // warm-up: wasm instantiation, JIT, stream state
+    for (let r = 0; r < runs; r++) {
+      const t0 = now();
+      const frame = await timedEncode(codec, dtype, sample);
+      const t1 = now();
+      await codec.decode(frame);
+      const t2 = now();
+      enc.push(t1 - t0);
+      dec.push(t2 - t1);
+    }
+  } finally {
+    forgetTiming(codec);
   }
   // A zero time (coarse clocks, `none`) means "faster than we can see": treat as 1 µs.
   const bps = (ms: number) => sample.byteLength / (Math.max(ms, 0.001) / 1000);
@@ -165,7 +194,8 @@ export interface SampledCodecs {
  * Like estimateRatios(), but also times one encode and one decode of the sample per codec. A
  * payload's own bytes can code at very different speeds from the start-up sample (xz runs at
  * ~27 MB/s on smooth data and ~2.7 MB/s on noise), and the sample is being compressed anyway.
- * Stateless for lossy codecs, as estimateRatios().
+ * Lossy codecs run on their timing stream (see TIMING_STREAM), forgotten afterwards, so no
+ * real stream's residual is touched.
  */
 export async function sampleCodecs(codecs: readonly Codec[], dtype: DType, bytes: Uint8Array, options: { sampleSize?: number; now?: Clock } = {}): Promise<SampledCodecs> {
   const now = options.now ?? defaultClock;
@@ -183,13 +213,17 @@ export async function sampleCodecs(codecs: readonly Codec[], dtype: DType, bytes
     // A quick first run is timed again and the faster kept: a JS codec's first pass over a new
     // kind of data runs before V8 has optimised that path (sparse's bitmap decoder, cold, was
     // ~10x slower). A slow first run (xz, zstd: native or wasm) is not worth repeating.
-    for (let run = 0; run < 2 && (best === undefined || best.enc + best.dec < SAMPLE_RETIME_BELOW_MS); run++) {
-      const t0 = now();
-      const frame = await codec.encode({ dtype, bytes: sample });
-      const t1 = now();
-      await codec.decode(frame);
-      const t2 = now();
-      if (best === undefined || t1 - t0 + (t2 - t1) < best.enc + best.dec) best = { enc: t1 - t0, dec: t2 - t1, frame };
+    try {
+      for (let run = 0; run < 2 && (best === undefined || best.enc + best.dec < SAMPLE_RETIME_BELOW_MS); run++) {
+        const t0 = now();
+        const frame = await timedEncode(codec, dtype, sample);
+        const t1 = now();
+        await codec.decode(frame);
+        const t2 = now();
+        if (best === undefined || t1 - t0 + (t2 - t1) < best.enc + best.dec) best = { enc: t1 - t0, dec: t2 - t1, frame };
+      }
+    } finally {
+      forgetTiming(codec);
     }
     ratios[codec.id] = sample.byteLength / Math.max(1, best!.frame.byteLength);
     costs[codec.id] = { encodeBps: bps(best!.enc), decodeBps: bps(best!.dec) };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CodecRegistry, createBloscCodec, createNoneCodec, createSparseCodec } from '../../src/codecs';
-import { budgetedSampleBytes, CodecCostModel, negotiate, probedPath, RATIO_SAMPLE_BYTES, RATIO_SAMPLE_MIN_BYTES, SAMPLE_RETIME_BELOW_MS, sampleCodecs } from '../../src/negotiator';
+import { CodecRegistry, createBloscCodec, createDgcCodec, createNoneCodec, createSparseCodec } from '../../src/codecs';
+import { budgetedSampleBytes, CodecCostModel, negotiate, probedPath, RATIO_SAMPLE_BYTES, RATIO_SAMPLE_MIN_BYTES, SAMPLE_RETIME_BELOW_MS, sampleCodecs, timeCodec, TIMING_STREAM } from '../../src/negotiator';
 import { payload } from '../helpers/payloads';
 
 describe('sampling a payload', () => {
@@ -130,5 +130,47 @@ describe('sampling a payload', () => {
     expect([none.sampled, none.codec]).toEqual([[], 'none']);
     const pinned = await negotiate({ ...budgeted, sampleBudgetShare: 1e-9, pin: { codec: 'blosc-lz4' } });
     expect([pinned.sampled, pinned.codec]).toEqual([['blosc-lz4'], 'blosc-lz4']);
+  });
+});
+
+describe('timing lossy codecs', () => {
+  // A DGC whose encodes are recorded, with one stream slot besides the timing stream.
+  function recordedDgc(maxStreams = 8) {
+    const dgc = createDgcCodec({ seed: 1, maxStreams });
+    const streams: (string | undefined)[] = [];
+    const codec = { ...dgc, encode: (i: Parameters<typeof dgc.encode>[0]) => (streams.push(i.stream), dgc.encode(i)) };
+    return { dgc, codec, streams };
+  }
+
+  it('NG18: lossy codecs are timed on a stream of their own, which is forgotten afterwards', async () => {
+    const { dgc, codec, streams } = recordedDgc();
+    const grad = payload('float32', 1 << 14, 'smooth');
+    await dgc.encode({ dtype: 'float32', bytes: grad, stream: 'w' });
+    const before = dgc.residual('w');
+    await timeCodec(codec, 'float32', grad, 2);
+    await sampleCodecs([codec], 'float32', grad, { sampleSize: grad.byteLength });
+    expect(streams.length).toBeGreaterThanOrEqual(4);
+    expect(new Set(streams)).toEqual(new Set([TIMING_STREAM]));
+    expect(dgc.residual(TIMING_STREAM)).toBeUndefined();
+    expect(dgc.momentum(TIMING_STREAM)).toBeUndefined();
+    expect(dgc.residual('w')).toEqual(before);
+  });
+
+  it('NG18: with every stream slot taken, timing falls back to no stream instead of failing', async () => {
+    const { dgc, codec, streams } = recordedDgc(1);
+    const grad = payload('float32', 1 << 12, 'smooth');
+    await dgc.encode({ dtype: 'float32', bytes: grad, stream: 'w' });
+    const cost = await timeCodec(codec, 'float32', grad, 1);
+    expect(cost.encodeBps).toBeGreaterThan(0);
+    expect(streams.filter((s) => s === undefined).length).toBeGreaterThan(0);
+    expect(dgc.residual('w')).toBeDefined();
+  });
+
+  it('NG18: lossless codecs are timed as before, without a stream', async () => {
+    const sparse = createSparseCodec();
+    const streams: (string | undefined)[] = [];
+    const codec = { ...sparse, encode: (i: Parameters<typeof sparse.encode>[0]) => (streams.push(i.stream), sparse.encode(i)) };
+    await timeCodec(codec, 'float32', payload('float32', 1 << 12, 'sparse'), 1);
+    expect(streams.every((s) => s === undefined)).toBe(true);
   });
 });
