@@ -91,9 +91,15 @@ try {
     results.push(...rows);
     console.log(rows.map((r) => `${r.dtype} ${r.shape.join('x')} ${r.path}: ${r.median_ms.toFixed(1)} ms (${r.mb_per_s.toFixed(0)} MB/s)`).join('\n'));
   }
+  const datachannel = await scientist.page.evaluate((b) => window.duetBench!.ceiling('datachannel', b), CEILING_BYTES);
+  const flight = await scientist.page.evaluate((b) => window.duetBench!.ceiling('flight', b), CEILING_BYTES);
+  // Both at once, the bytes split as their solo ceilings would finish together.
+  const share = datachannel / (datachannel + flight);
   const ceilings = {
-    datachannel_mb_per_s: await scientist.page.evaluate((b) => window.duetBench!.ceiling('datachannel', b), CEILING_BYTES),
-    grpc_mb_per_s: await scientist.page.evaluate((b) => window.duetBench!.ceiling('flight', b), CEILING_BYTES),
+    datachannel_mb_per_s: datachannel,
+    grpc_mb_per_s: flight,
+    striped_mb_per_s: await scientist.page.evaluate(([b, sh]) => window.duetBench!.stripedCeiling(b, sh), [CEILING_BYTES, share] as const),
+    striped_datachannel_share: share,
     ...(await measurePageSockets(owner.page, CEILING_BYTES)),
   };
   console.log('ceilings (MB/s):', ceilings);
@@ -207,6 +213,9 @@ function markdown(r: {
     '',
     `- DataChannel (the arrow-rtc channel): ${r.ceilings.datachannel_mb_per_s?.toFixed(0)} MB/s.`,
     `- Flight relay (page upload over WebSocket, hub, page download over gRPC-web): ${r.ceilings.grpc_mb_per_s?.toFixed(0)} MB/s.`,
+    ...(r.ceilings.striped_mb_per_s !== undefined
+      ? [`- Both at once, ${((r.ceilings.striped_datachannel_share ?? 0) * 100).toFixed(0)}% of the bytes on the DataChannel and the rest through the relay (what a path striping one tensor over both could reach at most): ${r.ceilings.striped_mb_per_s.toFixed(0)} MB/s of the whole.`]
+      : []),
     '',
     'The browser alone, no Duet code (bench/page-sockets.ts; a page and a Node server):',
     '',
@@ -235,6 +244,7 @@ function markdown(r: {
   const dc = r.ceilings.datachannel_mb_per_s ?? 0;
   const fl = r.ceilings.grpc_mb_per_s ?? 0;
   const up = r.ceilings.ws_upload_mb_per_s ?? 0;
+  const st = r.ceilings.striped_mb_per_s ?? 0;
   const msFor = (mbps: number) => ((72e6 / (Math.max(mbps, 1e-9) * 1e6)) * 1000).toFixed(0);
   lines.push(
     '',
@@ -243,6 +253,13 @@ function markdown(r: {
     `- **Flight ceiling.** At the Flight relay's raw ceiling measured in this run (${fl.toFixed(0)} MB/s, with no tensor work), 72 MB needs at least ${msFor(fl)} ms. The page's WebSocket upload is the narrow part: alone, with no Duet code, it moved ${up.toFixed(0)} MB/s in this run (72 MB in ${msFor(up)} ms), while ../shared/BENCHMARKS.md assumed 470–660 ms. A browser path through a server cannot beat its upload.`,
     `- **DataChannel ceiling.** The \`webrtc\` and \`arrow-rtc\` paths ride the same kind of DataChannel, whose raw ceiling here is ${dc.toFixed(0)} MB/s (the design notes assumed 55–60 MB/s; docs/benchmarks/datachannels.md). So Arrow over a DataChannel cannot be 2x the protobuf baseline on it.`,
     `- **Ratio bound.** Only \`arrow-flight\` can widen the gap, and by at most the ratio of the two ceilings, ${(fl / Math.max(dc, 1e-9)).toFixed(2)}x in this run.`,
+    ...(st > 0
+      ? [
+          72 / st > 0.6
+            ? `- **Striping does not reach it either.** Both transports at once moved ${st.toFixed(0)} MB/s of raw bytes in this run, so even a path that split each tensor over the DataChannel and the relay would need at least ${msFor(st)} ms for 72 MB, and would be ${(st / Math.max(dc, 1e-9)).toFixed(2)}x the DataChannel at most. The two pages, the hub and Chromium's network process share 2 cores, so the second transport mostly takes CPU from the first. Not built, for that reason.`
+            : `- **Striping might.** Both transports at once moved ${st.toFixed(0)} MB/s of raw bytes in this run (72 MB in ${msFor(st)} ms before any tensor work), ${(st / Math.max(dc, 1e-9)).toFixed(2)}x the DataChannel. No path stripes a tensor over both yet.`,
+        ]
+      : []),
     '- **Small tensors.** For those, arrow-flight pays for a ticket, a seal key on first use, and two HTTP round trips. The DataChannel paths win below about 1 MB, which is what the negotiator is for.',
     '- **Against the seed.** The seed measured on a different machine. The "10x the seed\'s WebRTC column" ratio mixes machines, so the same-run ratios above are the honest comparison.',
   );

@@ -152,22 +152,47 @@ export async function runCase(session: Session, transfers: Transfers, c: Pick<Be
 }
 
 /** The raw ceiling of a transport, in MB/s: the median of `runs` transfers of `bytes`. */
-export async function runCeiling(session: Session, transfers: Transfers, transport: 'datachannel' | 'flight', bytes: number, runs = 3): Promise<number> {
+export function runCeiling(session: Session, transfers: Transfers, transport: 'datachannel' | 'flight', bytes: number, runs = 3): Promise<number> {
+  return timedRuns(runs, bytes, async () => [await rawTransfer(session, transfers, transport, bytes)]);
+}
+
+/**
+ * Both transports at once, `datachannelShare` of the bytes on the DataChannel and the rest
+ * through the Flight relay, in MB/s of the whole: the most a path that striped one tensor over
+ * both could reach, since both pages' CPUs serve the two at the same time.
+ */
+export function runStripedCeiling(session: Session, transfers: Transfers, bytes: number, datachannelShare: number, runs = 3): Promise<number> {
+  const onChannel = Math.round(bytes * Math.min(1, Math.max(0, datachannelShare)));
+  return timedRuns(runs, bytes, async () => [
+    await rawTransfer(session, transfers, 'datachannel', onChannel),
+    await rawTransfer(session, transfers, 'flight', bytes - onChannel),
+  ]);
+}
+
+/** Runs `prepare`d raw transfers together, once to warm up and then `runs` times; the median MB/s. */
+async function timedRuns(runs: number, bytes: number, prepare: () => Promise<Array<() => Promise<void>>>): Promise<number> {
   const rates: number[] = [];
   for (let i = 0; i < runs + 1; i++) {
-    const ticket =
-      transport === 'flight' ? (await session.call(BenchTicket, {})).ticket : new TextEncoder().encode(`ceiling-${randomId(8)}`);
-    const raw = await transfers.raw(transport === 'flight' ? 'arrow-flight' : 'arrow-rtc');
+    const moves = await prepare();
     const started = performance.now();
+    await Promise.all(moves.map((move) => move()));
+    const ms = performance.now() - started;
+    if (i > 0) rates.push(bytes / 1e6 / (ms / 1000)); // the first run warms up
+  }
+  return median(rates);
+}
+
+/** Gets the ticket and transport for one raw transfer of `bytes`; the returned function moves them. */
+async function rawTransfer(session: Session, transfers: Transfers, transport: 'datachannel' | 'flight', bytes: number): Promise<() => Promise<void>> {
+  const ticket = transport === 'flight' ? (await session.call(BenchTicket, {})).ticket : new TextEncoder().encode(`ceiling-${randomId(8)}`);
+  const raw = await transfers.raw(transport === 'flight' ? 'arrow-flight' : 'arrow-rtc');
+  return async () => {
     const reading = (async () => {
       let got = 0;
       for await (const f of raw.doGet(ticket)) got += f.dataBody.byteLength;
       return got;
     })();
     const [got] = await Promise.all([reading, session.call(BenchCeiling, { transport, bytes: BigInt(bytes), ticket }, { timeoutMs: 300_000 })]);
-    const ms = performance.now() - started;
     if (got !== bytes) throw new DuetError('DATA_LOSS', `The ${transport} ceiling run moved ${got} of ${bytes} bytes.`);
-    if (i > 0) rates.push(bytes / 1e6 / (ms / 1000)); // the first run warms up
-  }
-  return median(rates);
+  };
 }

@@ -54,6 +54,13 @@ describe('tensors between browsers and Node, on every path', () => {
     const owner = await benchOwnerPage();
     const scientist = await benchScientistPage(owner.code);
     expect(await roundTrips(scientist)).toEqual([]);
+    // The benchmark's raw ceilings count every byte they move (DATA_LOSS otherwise), striped too.
+    const rates = await scientist.evaluate(async () => [
+      await window.duetBench!.ceiling('datachannel', 1 << 20, 1),
+      await window.duetBench!.ceiling('flight', 1 << 20, 1),
+      await window.duetBench!.stripedCeiling(3 << 20, 0.3, 1),
+    ]);
+    for (const r of rates) expect(r).toBeGreaterThan(0);
     await Promise.all([owner.page.context().close(), scientist.context().close()]);
   });
 
