@@ -98,6 +98,8 @@ export interface TransferAnnounced {
   /** Bytes that travel (the codec frame) and bytes of the tensor itself. */
   wireBytes: number;
   bytes: number;
+  /** Sent with a codec: how long encoding the whole tensor took here, in ms. */
+  encodeMs?: number;
 }
 
 /** The receiving side: a transfer's bytes have all arrived (before decoding). */
@@ -235,7 +237,9 @@ export class Transfers extends Emitter<TransfersEvents> {
     onAnnounce: ((choice: PathChoice) => void) | undefined,
   ): Promise<TransferSummary> {
     const transferId = ctx.transferId;
+    const encodeStarted = performance.now();
     const wire = await this.#encode(tensor, choice.codec, stream);
+    const encodeMs = wire === tensor ? undefined : performance.now() - encodeStarted;
     const wireInfo = wire === tensor ? info : { dtype: 'uint8', shape: wire.shape, byteLength: wire.data.byteLength };
     const { ticket } = (await sender.prepare?.(ctx)) ?? {};
     const infoMsg = (i: TensorShape) => ({ dtype: i.dtype, shape: i.shape.map(BigInt), byteLength: BigInt(i.byteLength) });
@@ -248,7 +252,7 @@ export class Transfers extends Emitter<TransfersEvents> {
       ...(wire === tensor ? {} : { decoded: infoMsg(info) }),
       ...(ticket ? { ticket } : {}),
     });
-    this.emit('announced', { transferId, peerId: c.peerId, direction: 'out', ...choice, wireBytes: wireInfo.byteLength, bytes: info.byteLength });
+    this.emit('announced', { transferId, peerId: c.peerId, direction: 'out', ...choice, wireBytes: wireInfo.byteLength, bytes: info.byteLength, ...(encodeMs !== undefined ? { encodeMs } : {}) });
     onAnnounce?.(choice);
     const result = await sender.send(wire, { ...ctx, ...(ticket ? { ticket } : {}) });
     const summary = { transferId, ...choice, bytes: result.bytes, hash: result.hash, ms: performance.now() - started };

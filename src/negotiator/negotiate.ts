@@ -5,7 +5,7 @@ import { choose, type ChooseInput, type Choice } from './choose';
 import { RATIO_SAMPLE_BYTES, RATIO_SAMPLE_MIN_BYTES } from './constants';
 import { CodecCostModel, estimateRatios, sampleCodecs, type Clock, type CodecCost } from './cost-model';
 import type { PathEstimate } from './link';
-import { payloadSignature, type PayloadMemory } from './payload-memory';
+import { payloadSignature, type Learnt, type PayloadMemory, type PayloadSignature } from './payload-memory';
 
 // The whole pure decision for one transfer: intersect capabilities, estimate ratios by
 // sampling the payload, choose. Sampling costs CPU, so a codec is sampled only if it could
@@ -66,6 +66,8 @@ export interface Negotiated extends Choice {
   readonly sampledCosts: Readonly<Record<string, CodecCost>>;
   /** Ratios and speeds came from the memory of a payload like this one; nothing was sampled. */
   readonly recalled: boolean;
+  /** With a memory: the payload's signature, to report the real send's encode speed against (PayloadMemory.observeEncode). */
+  readonly signature?: PayloadSignature;
 }
 
 /** The sample size that keeps sampling these codecs within budgetMs by their start-up speeds. */
@@ -88,9 +90,22 @@ export async function negotiate(input: NegotiateInput): Promise<Negotiated> {
   const signature = input.memory ? payloadSignature(input.dtype, input.bytes, input.gradient === true, input.stream) : undefined;
   const recalled = signature && input.pin?.codec === undefined ? input.memory?.recall(signature) : undefined;
   if (recalled) {
-    const costs = withCosts(input.costs, input.dtype, recalled.costs);
-    const choice = choose({ payload: { bytes: n, dtype: input.dtype, gradient: input.gradient, ratios: recalled.ratios }, codecs: kinds, costs, paths, lossyConsent: consent, pin: input.pin });
-    return { ...choice, reason: `${choice.reason}; ratios as for the last payload like it`, sampled: [], sampleBytes: 0, sampledCosts: {}, recalled: true };
+    // One codec that sampling ran out of time for last time, if any, is sampled now.
+    const refined = input.sampleCosts ? await samplePending(input, kinds, recalled, bytesMs) : undefined;
+    const learnt = refined?.learnt ?? recalled;
+    if (refined && signature) input.memory?.refine(signature, learnt);
+    const costs = withCosts(input.costs, input.dtype, learnt.costs);
+    const choice = choose({ payload: { bytes: n, dtype: input.dtype, gradient: input.gradient, ratios: learnt.ratios }, codecs: kinds, costs, paths, lossyConsent: consent, pin: input.pin });
+    const also = refined?.sampled.length ? ` (and ${refined.sampled.join(', ')} sampled now)` : '';
+    return {
+      ...choice,
+      reason: `${choice.reason}; ratios as for the last payload like it${also}`,
+      sampled: refined?.sampled ?? [],
+      sampleBytes: refined?.sampleBytes ?? 0,
+      sampledCosts: refined?.sampledCosts ?? {},
+      recalled: true,
+      ...(signature ? { signature } : {}),
+    };
   }
   let worthSampling = ids.filter((id) => {
     if (id === 'none') return false;
@@ -126,8 +141,8 @@ export async function negotiate(input: NegotiateInput): Promise<Negotiated> {
   let costs = input.costs;
   const sampledCosts: Record<string, CodecCost> = {};
   const rankCosts: Record<string, CodecCost> = {};
+  const outOfTime: string[] = [];
   if (input.sampleCosts) {
-    const now = typeof input.sampleCosts === 'object' ? { now: input.sampleCosts.now } : {};
     const clock = typeof input.sampleCosts === 'object' ? input.sampleCosts.now : () => globalThis.performance.now();
     const started = clock();
     const onPaths = input.pin?.path !== undefined && paths.some((p) => p.path === input.pin?.path) ? paths.filter((p) => p.path === input.pin?.path) : paths;
@@ -151,15 +166,13 @@ export async function negotiate(input: NegotiateInput): Promise<Negotiated> {
       // promises 150 ms for a gradient that takes 4.5 s raw, another 130 ms of sampling would
       // cost more than any better codec could still save.
       const allowedMs = Math.min(budgetMs, (input.sampleBudgetShare ?? Infinity) * best);
-      if (id !== input.pin?.codec && clock() - started >= allowedMs) continue;
-      const sampled = await sampleCodecs([input.registry.get(id)], input.dtype, input.bytes, { sampleSize: sampleBytes, ...now });
-      const ratio = sampled.ratios[id];
-      const measured = sampled.costs[id];
-      if (ratio === undefined || measured === undefined) continue;
-      // A lossy codec's speed depends on the payload's size, hardly on its content, and a
-      // small sample understates it (DGC's fixed threshold sampling): rank it by the faster of
-      // its sample and its start-up figure, which is timed on a larger sample.
-      const cost = kinds[id] === 'lossy' ? fastest(measured, input.costs.get(id, input.dtype)) : measured;
+      if (id !== input.pin?.codec && clock() - started >= allowedMs) {
+        outOfTime.push(id);
+        continue;
+      }
+      const one = await sampleOne(input, kinds, id, sampleBytes);
+      if (!one) continue;
+      const { ratio, measured, cost } = one;
       kept.push(id);
       ratios[id] = ratio;
       sampledCosts[id] = measured;
@@ -179,8 +192,47 @@ export async function negotiate(input: NegotiateInput): Promise<Negotiated> {
     lossyConsent: consent,
     pin: input.pin,
   });
-  if (signature && input.pin?.codec === undefined) input.memory?.remember(signature, { ratios, costs: rankCosts });
-  return { ...choice, sampled: worthSampling, sampleBytes: Math.min(sampleBytes, n), sampledCosts, recalled: false };
+  if (signature && input.pin?.codec === undefined) input.memory?.remember(signature, { ratios, costs: rankCosts, ...(outOfTime.length ? { pending: outOfTime } : {}) });
+  return { ...choice, sampled: worthSampling, sampleBytes: Math.min(sampleBytes, n), sampledCosts, recalled: false, ...(signature ? { signature } : {}) };
+}
+
+/** Samples one codec on the payload, timed; with the speed to rank it by. */
+async function sampleOne(input: NegotiateInput, kinds: Readonly<Record<string, string>>, id: string, sampleBytes: number) {
+  const now = typeof input.sampleCosts === 'object' ? { now: input.sampleCosts.now } : {};
+  const sampled = await sampleCodecs([input.registry.get(id)], input.dtype, input.bytes, { sampleSize: sampleBytes, ...now });
+  const ratio = sampled.ratios[id];
+  const measured = sampled.costs[id];
+  if (ratio === undefined || measured === undefined) return undefined;
+  // A lossy codec's speed depends on the payload's size, hardly on its content, and a
+  // small sample understates it (DGC's fixed threshold sampling): rank it by the faster of
+  // its sample and its start-up figure, which is timed on a larger sample.
+  const cost = kinds[id] === 'lossy' ? fastest(measured, input.costs.get(id, input.dtype)) : measured;
+  return { ratio, measured, cost };
+}
+
+/**
+ * Samples the first codec a remembered decision ran out of time for, if this payload's budget
+ * allows it (by start-up speeds, as when planning); either way it is no longer pending.
+ */
+async function samplePending(input: NegotiateInput, kinds: Readonly<Record<string, string>>, learnt: Learnt, bytesMs: number) {
+  const [id, ...rest] = learnt.pending ?? [];
+  if (id === undefined) return undefined;
+  const remaining: Learnt = { ratios: learnt.ratios, costs: learnt.costs, ...(rest.length ? { pending: rest } : {}) };
+  const none = { learnt: remaining, sampled: [] as string[], sampleBytes: 0, sampledCosts: {} as Record<string, CodecCost> };
+  const known = input.costs.get(id, input.dtype);
+  if (!known) return none;
+  const msPerByte = (1 / known.encodeBps + 1 / known.decodeBps) * 1000;
+  const budgetMs = input.sampleBudgetShare !== undefined ? input.sampleBudgetShare * bytesMs : Infinity;
+  if (msPerByte * Math.min(RATIO_SAMPLE_MIN_BYTES, input.bytes.byteLength) > budgetMs) return none;
+  const sampleBytes = budgetedSampleBytes(budgetMs, msPerByte);
+  const one = await sampleOne(input, kinds, id, sampleBytes);
+  if (!one) return none;
+  return {
+    learnt: { ...remaining, ratios: { ...learnt.ratios, [id]: one.ratio }, costs: { ...learnt.costs, [id]: one.cost } },
+    sampled: [id],
+    sampleBytes: Math.min(sampleBytes, input.bytes.byteLength),
+    sampledCosts: { [id]: one.measured },
+  };
 }
 
 function fastest(a: CodecCost, b: CodecCost | undefined): CodecCost {

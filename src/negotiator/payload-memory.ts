@@ -31,6 +31,12 @@ export interface Learnt {
   readonly ratios: Readonly<Record<string, number>>;
   /** Speed per sampled codec on that payload's sample. */
   readonly costs: Readonly<Record<string, CodecCost>>;
+  /**
+   * Codecs that could have won but that sampling ran out of time for, cheapest first: the
+   * next payloads like this one sample them, one each, so a decision cut short (a cold first
+   * sample, say) is not what every later payload of the kind gets.
+   */
+  readonly pending?: readonly string[];
 }
 
 const WIDTH: Record<DType, number> = { float16: 2, float32: 4, float64: 8, int8: 1, int16: 2, int32: 4, int64: 8, uint8: 1, bool: 1 };
@@ -77,7 +83,7 @@ export function payloadSignature(dtype: DType, bytes: Uint8Array, gradient: bool
 
 interface Entry {
   readonly sig: PayloadSignature;
-  readonly learnt: Learnt;
+  learnt: Learnt;
   uses: number;
 }
 
@@ -92,6 +98,25 @@ export class PayloadMemory {
     if (!entry || entry.uses >= MEMORY_REUSE_MAX) return undefined;
     entry.uses++;
     return entry.learnt;
+  }
+
+  /** Replaces what is kept for payloads like `sig` (a pending codec sampled since), keeping its use count. */
+  refine(sig: PayloadSignature, learnt: Learnt): void {
+    const entry = this.#entries.get(sig.key)?.find((e) => alike(e.sig, sig));
+    if (entry) entry.learnt = learnt;
+  }
+
+  /**
+   * A real send of a payload like `sig` encoded with `codec` at `encodeBps`: from then on that
+   * speed ranks the codec for payloads of the kind. Samples are small and often fit in cache
+   * where the whole tensor does not (DGC touches three arrays of its size, top-k two), so the
+   * whole tensor's speed is the one to trust. A codec never sampled for the kind is left alone.
+   */
+  observeEncode(sig: PayloadSignature, codec: string, encodeBps: number): void {
+    const entry = this.#entries.get(sig.key)?.find((e) => alike(e.sig, sig));
+    const known = entry?.learnt.costs[codec];
+    if (!entry || !known || !(encodeBps > 0 && Number.isFinite(encodeBps))) return;
+    entry.learnt = { ...entry.learnt, costs: { ...entry.learnt.costs, [codec]: { ...known, encodeBps } } };
   }
 
   /** Keeps what sampling this payload found, replacing what was kept for payloads like it. */

@@ -225,6 +225,21 @@ describe('the negotiator between two Node peers', () => {
     expect(summary.reason).toMatch(new RegExp(`^${summary.codec}: .* on a 2\\.0 Mbit/s ${summary.path} link`));
     expect(p.inbox.negotiator.currentPick()).toEqual(scientist[0]);
   });
+  it('NG20: a send with a codec reports how long encoding took; the next payload like it is ranked by that speed', async () => {
+    const p = await pair({ link: SLOW });
+    const picks: Pick[] = [];
+    p.out.negotiator.on('pick', (x) => picks.push(x));
+    const first = await move(p, relu(256 * 1024, 1));
+    expect(first.summary.codec).not.toBe('none');
+    const encodeMs = picks[0]?.encodeMs;
+    expect(encodeMs).toBeGreaterThan(0);
+    const decided = lastDecision(p.out);
+    await move(p, relu(256 * 1024, 2));
+    const second = await decided;
+    expect(second.recalled).toBe(true);
+    const same = second.ranked.find((c) => c.codec === first.summary.codec && c.path === first.summary.path);
+    expect(same?.compressMs).toBeCloseTo(encodeMs!, 6);
+  });
 });
 
 describe('codec speeds', () => {

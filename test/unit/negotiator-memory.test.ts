@@ -107,3 +107,80 @@ describe('lossy codecs are ranked by speeds that hold at the payload\'s size', (
     expect(d.codec).toBe('dgc');
   });
 });
+
+describe('codecs a remembered decision ran out of time for', () => {
+  it('NG19: are sampled on the next payloads like it, one each, and can then win', async () => {
+    let t = 0;
+    const now = () => t;
+    // sparse samples cold (100 ms on the injected clock), which spends the whole budget;
+    // blosc-lz4 samples instantly, so once it is sampled it wins on smooth data.
+    const sparse = createSparseCodec();
+    const coldSparse = { ...sparse, encode: (i: Parameters<typeof sparse.encode>[0]) => ((t += 100), sparse.encode(i)) };
+    const registry = new CodecRegistry().register(createNoneCodec()).register(coldSparse).register(createBloscCodec());
+    const caps = { encode: registry.ids(), decode: registry.ids(), paths: ['arrow-flight' as const] };
+    const costs = new CodecCostModel().set('sparse', 'float32', { encodeBps: 5e8, decodeBps: 5e8 }).set('blosc-lz4', 'float32', { encodeBps: 3e8, decodeBps: 3e8 });
+    const memory = new PayloadMemory();
+    const args = {
+      registry,
+      local: caps,
+      remote: caps,
+      costs,
+      links: { 'arrow-flight': probedPath('arrow-flight', 20, 20e6 / 8) },
+      dtype: 'float32' as const,
+      lossyConsent: false as const,
+      sampleCosts: { now },
+      sampleBudgetShare: 0.03,
+      memory,
+    };
+    const first = await negotiate({ ...args, bytes: payload('float32', 1 << 18, 'smooth', 1) });
+    expect([first.recalled, first.sampled, first.codec === 'blosc-lz4']).toEqual([false, ['sparse'], false]);
+    const second = await negotiate({ ...args, bytes: payload('float32', 1 << 18, 'smooth', 2) });
+    expect([second.recalled, second.sampled, second.codec]).toEqual([true, ['blosc-lz4'], 'blosc-lz4']);
+    expect(second.reason).toContain('blosc-lz4 sampled now');
+    const third = await negotiate({ ...args, bytes: payload('float32', 1 << 18, 'smooth', 3) });
+    expect([third.recalled, third.sampled, third.codec]).toEqual([true, [], 'blosc-lz4']);
+  });
+
+  it('NG19: a pending codec that does not fit the payload\'s budget is dropped, not sampled', async () => {
+    const registry = new CodecRegistry().register(createNoneCodec()).register(createBloscCodec());
+    const caps = { encode: registry.ids(), decode: registry.ids(), paths: ['arrow-flight' as const] };
+    // 1 kB/s by its start-up speed: even the smallest sample would take far over budget.
+    const costs = new CodecCostModel().set('blosc-lz4', 'float32', { encodeBps: 1e3, decodeBps: 1e3 });
+    const memory = new PayloadMemory();
+    const bytes = payload('float32', 1 << 18, 'smooth', 1);
+    memory.remember(payloadSignature('float32', bytes, false), { ratios: {}, costs: {}, pending: ['blosc-lz4'] });
+    const args = { registry, local: caps, remote: caps, costs, links: { 'arrow-flight': probedPath('arrow-flight', 20, 20e6 / 8) }, dtype: 'float32' as const, lossyConsent: false as const, sampleCosts: true, sampleBudgetShare: 0.03, memory };
+    const next = await negotiate({ ...args, bytes });
+    expect([next.recalled, next.sampled, next.codec]).toEqual([true, [], 'none']);
+    expect(memory.recall(payloadSignature('float32', bytes, false))?.pending).toBeUndefined();
+  });
+});
+
+describe('speeds seen on whole tensors', () => {
+  it('NG20: a real send\'s encode speed replaces the sampled one for its kind of payload; unknown codecs and broken figures are ignored', () => {
+    const m = new PayloadMemory();
+    const sig = payloadSignature('float32', payload('float32', 4096, 'sparse', 1), true, 'w');
+    m.remember(sig, { ratios: { dgc: 50, topk: 50 }, costs: { dgc: { encodeBps: 4e8, decodeBps: 9e8 }, topk: { encodeBps: 3e8, decodeBps: 9e8 } } });
+    m.observeEncode(sig, 'dgc', 1e8);
+    m.observeEncode(sig, 'xz', 1e6);
+    m.observeEncode(sig, 'topk', Number.NaN);
+    m.observeEncode(sig, 'topk', 0);
+    expect(m.recall(sig)?.costs).toEqual({ dgc: { encodeBps: 1e8, decodeBps: 9e8 }, topk: { encodeBps: 3e8, decodeBps: 9e8 } });
+  });
+
+  it('NG20: once DGC is seen slower on the whole gradient than top-k was sampled, the next gradient like it goes top-k', async () => {
+    const registry = new CodecRegistry().register(createNoneCodec()).register(createTopKCodec()).register(createDgcCodec());
+    const caps = { encode: registry.ids(), decode: registry.ids(), paths: ['arrow-flight' as const] };
+    const memory = new PayloadMemory();
+    const grad = payload('float32', 1 << 16, 'random', 1);
+    const sig = payloadSignature('float32', grad, true, 'w');
+    memory.remember(sig, { ratios: { dgc: 50, topk: 50 }, costs: { dgc: { encodeBps: 4e8, decodeBps: 1e9 }, topk: { encodeBps: 3e8, decodeBps: 1e9 } } });
+    const args = { registry, local: caps, remote: caps, costs: new CodecCostModel(), links: { 'arrow-flight': probedPath('arrow-flight', 1, 1e7) }, dtype: 'float32' as const, bytes: grad, gradient: true, stream: 'w', lossyConsent: true as const, memory };
+    const before = await negotiate(args);
+    expect([before.recalled, before.codec]).toEqual([true, 'dgc']);
+    expect(before.signature).toEqual(sig);
+    memory.observeEncode(before.signature!, 'dgc', 1e8);
+    const after = await negotiate(args);
+    expect([after.recalled, after.codec]).toEqual([true, 'topk']);
+  });
+});

@@ -109,3 +109,10 @@ export const REPROBE_MAX_SHARE = 0.25;
  * noticed within a working session.
  */
 export const MAX_DRIFT_STREAK = 48;
+
+/**
+ * Transfers whose encode time the negotiator waits for, to learn each codec's speed on whole
+ * tensors (PayloadMemory.observeEncode). One is dropped when its transfer fails before being
+ * announced; past this many the oldest go.
+ */
+export const MAX_ENCODES_WATCHED = 256;

@@ -1,6 +1,6 @@
 import { CodecRegistry, createNoneCodec } from '../../codecs';
 import { DuetError } from '../../errors';
-import { CodecCostModel, LINK_DRIFT_FACTOR, LINK_DRIFT_STREAK, measureCodecCosts, negotiate, observeTransfer, PayloadMemory, probedPath, syntheticSample, type CodecCost, type Negotiated, type PathEstimate } from '../../negotiator';
+import { CodecCostModel, LINK_DRIFT_FACTOR, LINK_DRIFT_STREAK, measureCodecCosts, negotiate, observeTransfer, PayloadMemory, probedPath, syntheticSample, type CodecCost, type Negotiated, type PathEstimate, type PayloadSignature } from '../../negotiator';
 import { tensorBytes, type DType } from '../../tensor';
 import type { ControlChannel } from '../../transport/control-channel';
 import { defineEvent } from '../../transport/rpc-types';
@@ -11,7 +11,7 @@ import { NegotiationPreferencesSchema, TransferReportSchema } from '../../wire/g
 import type { Session } from '../session';
 import type { ChooseContext, ChoosePath, PathChoice, Pins, TensorShape, TransferAnnounced, Transfers } from '../transfers';
 import { codecCapabilities, peerDecodes } from './capabilities';
-import { COST_WARMUP_MS, COST_WARMUP_RUNS, MAX_DRIFT_STREAK, REPROBE_MAX_SHARE, LINK_PRIOR_BYTES_PER_SECOND, LINK_PRIOR_RTT_MS, NEGOTIATOR_COST_RUNS, PRUNE_SLACK, NEGOTIATOR_COST_SAMPLE_BYTES, NEGOTIATOR_LOSSY_COST_SAMPLE_BYTES, PROBE_TRANSFER_PREFIX, SAMPLE_BUDGET_SHARE } from './constants';
+import { COST_WARMUP_MS, COST_WARMUP_RUNS, MAX_DRIFT_STREAK, MAX_ENCODES_WATCHED, REPROBE_MAX_SHARE, LINK_PRIOR_BYTES_PER_SECOND, LINK_PRIOR_RTT_MS, NEGOTIATOR_COST_RUNS, PRUNE_SLACK, NEGOTIATOR_COST_SAMPLE_BYTES, NEGOTIATOR_LOSSY_COST_SAMPLE_BYTES, PROBE_TRANSFER_PREFIX, SAMPLE_BUDGET_SHARE } from './constants';
 import { effectiveConsent, mergePins, preferencesFromWire, preferencesToWire, type LossyConsent, type Preferences } from './preferences';
 import { probeLink, probeOver, serveProbes, type ProbeResult } from './probe';
 import { pinnedChoice } from './pinned';
@@ -79,6 +79,8 @@ export class Negotiator extends Emitter<NegotiatorEvents> {
   readonly #costs = new CodecCostModel();
   /** What sampling learnt per kind of payload, so a run of similar tensors is sampled once in a while, not each time. */
   readonly #memory = new PayloadMemory();
+  /** Transfers decided from the memory's kind of payload, until their encode time is known. */
+  readonly #encoding = new Map<string, PayloadSignature>();
   readonly #measured = new Map<DType, Promise<void>>();
   readonly #peers = new Map<string, PeerState>();
   readonly #picks = new Map<string, Pick>();
@@ -120,6 +122,9 @@ export class Negotiator extends Emitter<NegotiatorEvents> {
     this.#session.on('channel', ({ peerId, channel }) => this.#connected(peerId, channel));
     transfers.on('announced', (a) => {
       if (isProbe(a.transferId)) return;
+      const signature = this.#encoding.get(a.transferId);
+      this.#encoding.delete(a.transferId);
+      if (signature && a.encodeMs !== undefined && a.encodeMs > 0) this.#memory.observeEncode(signature, a.codec, a.bytes / (a.encodeMs / 1000));
       this.#picks.set(a.peerId, a);
       this.emit('pick', a);
     });
@@ -314,6 +319,14 @@ export class Negotiator extends Emitter<NegotiatorEvents> {
         ...(ctx.stream !== undefined ? { stream: ctx.stream } : {}),
       });
       this.#learn(dtype, decision.sampledCosts);
+      if (decision.signature) {
+        this.#encoding.set(ctx.transferId, decision.signature);
+        // A transfer that failed before its announcement never reports; keep the map small.
+        for (const id of this.#encoding.keys()) {
+          if (this.#encoding.size <= MAX_ENCODES_WATCHED) break;
+          this.#encoding.delete(id);
+        }
+      }
       this.emit('decision', { transferId: ctx.transferId, peerId: ctx.peerId, decision });
       choice = { path: decision.path, codec: decision.codec, reason: decision.reason };
     }
