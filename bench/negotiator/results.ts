@@ -25,6 +25,8 @@ export interface Sample {
   gcMs?: number;
   /** Owner: from send() to the transfer's announcement (choice, encode, announce). */
   announceMs?: number;
+  /** From send to the scientist learning of the transfer (TransferStart over the DataChannel), on the shared clock. */
+  startMs?: number;
   /** Negotiated only: from send() to the negotiator's decision, and what it sampled. */
   decideMs?: number;
   sampled?: string[];

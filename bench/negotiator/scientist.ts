@@ -50,7 +50,14 @@ function expect(c: ExpectCommand): void {
   const want = payloads.get(c.payload);
   if (!want) throw new Error(`no payload ${c.payload}`);
   let codec = '';
-  const arriving = transfers.expect(c.id, { timeoutMs: START_TIMEOUT_MS, onStart: (s) => (codec = s.codec) });
+  let tStart = 0;
+  const arriving = transfers.expect(c.id, {
+    timeoutMs: START_TIMEOUT_MS,
+    onStart: (s) => {
+      tStart = sharedClockMs();
+      codec = s.codec;
+    },
+  });
   answer({ expecting: c.id });
   arriving.then(
     (got) => {
@@ -59,9 +66,9 @@ function expect(c: ExpectCommand): void {
       const shapeOk = got.dtype === want.dtype && got.shape.join() === want.shape.join();
       if (LOSSY.has(codec)) {
         const relError = relativeError(got, want);
-        answer({ got: c.id, t1, codec, ok: shapeOk && Number.isFinite(relError), relError });
+        answer({ got: c.id, t1, tStart, codec, ok: shapeOk && Number.isFinite(relError), relError });
       } else {
-        answer({ got: c.id, t1, codec, ok: shapeOk && sameBytes(tensorBytes(got), tensorBytes(want)) });
+        answer({ got: c.id, t1, tStart, codec, ok: shapeOk && sameBytes(tensorBytes(got), tensorBytes(want)) });
       }
     },
     (e: unknown) => answer({ failed: c.id, message: e instanceof Error ? e.message : String(e) }),
