@@ -1,6 +1,6 @@
 export { PATH_NAMES, capabilitiesOf, codecKinds, usableCodecs, usablePaths } from './capabilities';
 export type { Capabilities, PathName } from './capabilities';
-export { CodecCostModel, estimateRatios, measureCodecCosts, sampleCodecs, samplePayload, syntheticSample, timeCodec, TIMING_STREAM } from './cost-model';
+export { CodecCostModel, estimateRatios, measureCodecCosts, sampleCodecs, samplePayload, scaledMs, syntheticSample, timeCodec, TIMING_STREAM } from './cost-model';
 export type { Clock, CodecCost, MeasureOptions, SampledCodecs } from './cost-model';
 export { formatLinkSpeed, observeRtt, observeTransfer, probedPath } from './link';
 export type { LinkOptions, PathEstimate, Transfer } from './link';

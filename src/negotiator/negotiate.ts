@@ -32,6 +32,12 @@ export interface NegotiateInput {
    */
   readonly sampleCosts?: boolean | { now: Clock };
   /**
+   * With sampleCosts: extrapolate each sample's speed to the payload's size from a second,
+   * quarter-size sample (sampleCodecs' payloadBytes). Default true; tests of the budget logic
+   * turn it off to count clock readings simply.
+   */
+  readonly extrapolate?: boolean;
+  /**
    * Keep sampling to about this share of the most a codec could save: the time the payload's
    * bytes take on the best path (RTT excluded; no codec shortens it). By the start-up speeds,
    * the sample shrinks from RATIO_SAMPLE_BYTES down to RATIO_SAMPLE_MIN_BYTES to fit, and a
@@ -199,7 +205,7 @@ export async function negotiate(input: NegotiateInput): Promise<Negotiated> {
 /** Samples one codec on the payload, timed; with the speed to rank it by. */
 async function sampleOne(input: NegotiateInput, kinds: Readonly<Record<string, string>>, id: string, sampleBytes: number) {
   const now = typeof input.sampleCosts === 'object' ? { now: input.sampleCosts.now } : {};
-  const sampled = await sampleCodecs([input.registry.get(id)], input.dtype, input.bytes, { sampleSize: sampleBytes, ...now });
+  const sampled = await sampleCodecs([input.registry.get(id)], input.dtype, input.bytes, { sampleSize: sampleBytes, ...(input.extrapolate === false ? {} : { payloadBytes: input.bytes.byteLength }), ...now });
   const ratio = sampled.ratios[id];
   const measured = sampled.costs[id];
   if (ratio === undefined || measured === undefined) return undefined;

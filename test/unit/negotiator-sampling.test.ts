@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CodecRegistry, createBloscCodec, createDgcCodec, createNoneCodec, createSparseCodec } from '../../src/codecs';
-import { budgetedSampleBytes, CodecCostModel, negotiate, probedPath, RATIO_SAMPLE_BYTES, RATIO_SAMPLE_MIN_BYTES, SAMPLE_RETIME_BELOW_MS, sampleCodecs, timeCodec, TIMING_STREAM } from '../../src/negotiator';
+import { budgetedSampleBytes, CodecCostModel, negotiate, probedPath, RATIO_SAMPLE_BYTES, RATIO_SAMPLE_MIN_BYTES, SAMPLE_RETIME_BELOW_MS, SAMPLE_SIZE_EXPONENT_MIN, sampleCodecs, scaledMs, timeCodec, TIMING_STREAM } from '../../src/negotiator';
 import { payload } from '../helpers/payloads';
 
 describe('sampling a payload', () => {
@@ -88,7 +88,7 @@ describe('sampling a payload', () => {
     const now = () => (t += 10); // every reading 10 ms later
     const args = {
       registry, local: caps, remote: caps, costs: fast, links: { 'arrow-rtc': probedPath('arrow-rtc', 50, 2e6 / 8) },
-      dtype: 'float32' as const, bytes, lossyConsent: false as const, sampleCosts: { now },
+      dtype: 'float32' as const, bytes, lossyConsent: false as const, sampleCosts: { now }, extrapolate: false,
     };
     // sparse is sampled first (cheapest); it promises ~2.8 s in all, and 50 ms have gone by then.
     // At 3%: min(3% of raw ~500 ms, 3% of 2.8 s ~84 ms) is not spent yet, so blosc is sampled too.
@@ -109,7 +109,7 @@ describe('sampling a payload', () => {
     const link = { 'arrow-rtc': probedPath('arrow-rtc', 50, 2e6 / 8) };
     const args = { registry, local: caps, remote: caps, costs, links: link, dtype: 'float32' as const, bytes, lossyConsent: false as const };
     expect((await negotiate(args)).codec).not.toBe('none');
-    const timed = await negotiate({ ...args, sampleCosts: { now } });
+    const timed = await negotiate({ ...args, sampleCosts: { now }, extrapolate: false });
     expect(timed.codec).toBe('none');
     // blosc-lz4 at 1 GB/s each way (2e-6 ms per byte) and sparse at 2 GB/s (1e-6): 3e-6 ms per
     // byte for both; 3% of the ~16.8 s the bytes take raw = ~503 ms: the full sample fits.
@@ -149,10 +149,16 @@ describe('timing lossy codecs', () => {
     const before = dgc.residual('w');
     await timeCodec(codec, 'float32', grad, 2);
     await sampleCodecs([codec], 'float32', grad, { sampleSize: grad.byteLength });
-    expect(streams.length).toBeGreaterThanOrEqual(4);
-    expect(new Set(streams)).toEqual(new Set([TIMING_STREAM]));
-    expect(dgc.residual(TIMING_STREAM)).toBeUndefined();
-    expect(dgc.momentum(TIMING_STREAM)).toBeUndefined();
+    // Two sample sizes (payloadBytes): a stream per size, since a stream holds one length.
+    await sampleCodecs([codec], 'float32', grad, { sampleSize: grad.byteLength / 2, payloadBytes: 8 * grad.byteLength });
+    expect(streams.length).toBeGreaterThanOrEqual(6);
+    expect(streams.every((s) => s?.startsWith(TIMING_STREAM))).toBe(true);
+    const used = new Set(streams as string[]);
+    expect(used.size).toBe(3);
+    for (const s of used) {
+      expect(dgc.residual(s)).toBeUndefined();
+      expect(dgc.momentum(s)).toBeUndefined();
+    }
     expect(dgc.residual('w')).toEqual(before);
   });
 
@@ -172,5 +178,44 @@ describe('timing lossy codecs', () => {
     const codec = { ...sparse, encode: (i: Parameters<typeof sparse.encode>[0]) => (streams.push(i.stream), sparse.encode(i)) };
     await timeCodec(codec, 'float32', payload('float32', 1 << 12, 'sparse'), 1);
     expect(streams.every((s) => s === undefined)).toBe(true);
+  });
+});
+
+describe('sample speeds for the whole payload', () => {
+  it('NG21: time grows as size^b between a sample and its quarter; b is clamped to [SAMPLE_SIZE_EXPONENT_MIN, 1]', () => {
+    // sqrt growth: 4x the bytes, 2x the time; 16x further is 4x further.
+    expect(scaledMs(10, 5, 1000, 4000, 64_000)).toBeCloseTo(40, 9);
+    expect(scaledMs(10, 2.5, 1000, 4000, 64_000)).toBeCloseTo(160, 9); // linear
+    expect(scaledMs(10, 1, 1000, 4000, 64_000)).toBeCloseTo(160, 9); // faster than linear: held at 1
+    expect(scaledMs(10, 9.9, 1000, 4000, 64_000)).toBeCloseTo(10 * 16 ** SAMPLE_SIZE_EXPONENT_MIN, 9);
+    expect(scaledMs(10, undefined, 0, 4000, 64_000)).toBeCloseTo(160, 9);
+    expect(scaledMs(10, 0, 1000, 4000, 64_000)).toBeCloseTo(160, 9); // a reading too small to fit
+    expect(scaledMs(10, 5, 1000, 4000, 4000)).toBe(10);
+  });
+
+  it('NG21: sampleCodecs times a quarter sample too and gives speeds for payloadBytes (injected clock)', async () => {
+    let t = 0;
+    const now = () => t;
+    const sparse = createSparseCodec();
+    // This codec's time grows as sqrt(bytes): 1 ms per sqrt(KiB), encode and decode alike.
+    const sqrtCodec = {
+      ...sparse,
+      encode: (i: Parameters<typeof sparse.encode>[0]) => ((t += Math.sqrt(i.bytes.byteLength / 1024)), sparse.encode(i)),
+      decode: (f: Uint8Array, o?: Parameters<typeof sparse.decode>[1]) => sparse.decode(f, o).then((d) => ((t += Math.sqrt(d.byteLength / 1024)), d)),
+    };
+    const bytes = payload('float32', 1 << 20, 'sparse'); // 4 MiB
+    const s = await sampleCodecs([sqrtCodec], 'float32', bytes, { sampleSize: 256 * 1024, now, payloadBytes: bytes.byteLength });
+    // sqrt(4096 KiB) = 64 ms each way for the whole payload.
+    expect(bytes.byteLength / s.costs['sparse']!.encodeBps).toBeCloseTo(0.064, 3);
+    expect(bytes.byteLength / s.costs['sparse']!.decodeBps).toBeCloseTo(0.064, 3);
+    const linear = await sampleCodecs([sqrtCodec], 'float32', bytes, { sampleSize: 256 * 1024, now });
+    expect((256 * 1024) / linear.costs['sparse']!.encodeBps).toBeCloseTo(0.016, 3); // the sample's own speed, as before
+
+    // negotiate() asks for the payload's size, unless told not to.
+    const registry = new CodecRegistry().register(createNoneCodec()).register(sqrtCodec);
+    const caps = { encode: registry.ids(), decode: registry.ids(), paths: ['arrow-rtc' as const] };
+    const args = { registry, local: caps, remote: caps, costs: new CodecCostModel().set('sparse', 'float32', { encodeBps: 1e9, decodeBps: 1e9 }), links: { 'arrow-rtc': probedPath('arrow-rtc', 50, 2e6 / 8) }, dtype: 'float32' as const, bytes, lossyConsent: false as const, sampleCosts: { now } };
+    expect(bytes.byteLength / (await negotiate(args)).sampledCosts['sparse']!.encodeBps).toBeCloseTo(0.064, 3);
+    expect(bytes.byteLength / (await negotiate({ ...args, extrapolate: false })).sampledCosts['sparse']!.encodeBps).toBeCloseTo(0.256, 3);
   });
 });
