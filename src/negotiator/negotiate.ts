@@ -96,12 +96,14 @@ export async function negotiate(input: NegotiateInput): Promise<Negotiated> {
   const signature = input.memory ? payloadSignature(input.dtype, input.bytes, input.gradient === true, input.stream) : undefined;
   const recalled = signature && input.pin?.codec === undefined ? input.memory?.recall(signature) : undefined;
   if (recalled) {
-    // One codec that sampling ran out of time for last time, if any, is sampled now.
-    const refined = input.sampleCosts ? await samplePending(input, kinds, recalled, bytesMs) : undefined;
-    const learnt = refined?.learnt ?? recalled;
-    if (refined && signature) input.memory?.refine(signature, learnt);
-    const costs = withCosts(input.costs, input.dtype, learnt.costs);
-    const choice = choose({ payload: { bytes: n, dtype: input.dtype, gradient: input.gradient, ratios: learnt.ratios }, codecs: kinds, costs, paths, lossyConsent: consent, pin: input.pin });
+    const decide = (l: Learnt) =>
+      choose({ payload: { bytes: n, dtype: input.dtype, gradient: input.gradient, ratios: l.ratios }, codecs: kinds, costs: withCosts(input.costs, input.dtype, l.costs), paths, lossyConsent: consent, pin: input.pin });
+    let choice = decide(recalled);
+    // One codec that sampling ran out of time for last time, if any, is sampled now, if it
+    // could still beat this choice and its sample fits the budget.
+    const refined = input.sampleCosts ? await samplePending(input, kinds, recalled, { bytesMs, bestMs: choice.totalMs, minRtt }) : undefined;
+    if (refined && signature) input.memory?.refine(signature, refined.learnt);
+    if (refined?.sampled.length) choice = decide(refined.learnt);
     const also = refined?.sampled.length ? ` (and ${refined.sampled.join(', ')} sampled now)` : '';
     return {
       ...choice,
@@ -217,26 +219,31 @@ async function sampleOne(input: NegotiateInput, kinds: Readonly<Record<string, s
 }
 
 /**
- * Samples the first codec a remembered decision ran out of time for, if this payload's budget
- * allows it (by start-up speeds, as when planning); either way it is no longer pending.
+ * Samples the first codec a remembered decision ran out of time for, under the rules of a
+ * first decision: only if it could still beat the best estimate (`bestMs`, even at an infinite
+ * ratio, by its start-up speeds) and its sample fits the budget, which shrinks to the same
+ * share of that estimate. Either way it is no longer pending.
  */
-async function samplePending(input: NegotiateInput, kinds: Readonly<Record<string, string>>, learnt: Learnt, bytesMs: number) {
+async function samplePending(input: NegotiateInput, kinds: Readonly<Record<string, string>>, learnt: Learnt, at: { bytesMs: number; bestMs: number; minRtt: number }) {
   const [id, ...rest] = learnt.pending ?? [];
   if (id === undefined) return undefined;
   const remaining: Learnt = { ratios: learnt.ratios, costs: learnt.costs, ...(rest.length ? { pending: rest } : {}) };
   const none = { learnt: remaining, sampled: [] as string[], sampleBytes: 0, sampledCosts: {} as Record<string, CodecCost> };
+  const n = input.bytes.byteLength;
   const known = input.costs.get(id, input.dtype);
   if (!known) return none;
   const msPerByte = (1 / known.encodeBps + 1 / known.decodeBps) * 1000;
-  const budgetMs = input.sampleBudgetShare !== undefined ? input.sampleBudgetShare * bytesMs : Infinity;
-  if (msPerByte * Math.min(RATIO_SAMPLE_MIN_BYTES, input.bytes.byteLength) > budgetMs) return none;
-  const sampleBytes = budgetedSampleBytes(budgetMs, msPerByte);
+  if ((msPerByte * n) / (input.pruneSlack ?? 1) + at.minRtt >= at.bestMs) return none;
+  const share = input.sampleBudgetShare ?? Infinity;
+  const allowedMs = Math.min(share * at.bytesMs, share * at.bestMs);
+  if (msPerByte * Math.min(RATIO_SAMPLE_MIN_BYTES, n) > allowedMs) return none;
+  const sampleBytes = budgetedSampleBytes(allowedMs, msPerByte);
   const one = await sampleOne(input, kinds, id, sampleBytes);
   if (!one) return none;
   return {
     learnt: { ...remaining, ratios: { ...learnt.ratios, [id]: one.ratio }, costs: { ...learnt.costs, [id]: one.cost } },
     sampled: [id],
-    sampleBytes: Math.min(sampleBytes, input.bytes.byteLength),
+    sampleBytes: Math.min(sampleBytes, n),
     sampledCosts: { [id]: one.measured },
   };
 }

@@ -142,6 +142,21 @@ describe('codecs a remembered decision ran out of time for', () => {
     expect([third.recalled, third.sampled, third.codec]).toEqual([true, [], 'blosc-lz4']);
   });
 
+  it('NG19: a pending codec that could not beat the remembered choice, even at an infinite ratio, is dropped, not sampled', async () => {
+    const registry = new CodecRegistry().register(createNoneCodec()).register(createSparseCodec()).register(createBloscCodec());
+    const caps = { encode: registry.ids(), decode: registry.ids(), paths: ['arrow-flight' as const] };
+    // sparse at 50x makes ~130 ms on 2 Mbit/s; blosc-lz4 at 10 MB/s each way needs ~260 ms before sending anything.
+    const costs = new CodecCostModel().set('sparse', 'float32', { encodeBps: 1e9, decodeBps: 1e9 }).set('blosc-lz4', 'float32', { encodeBps: 1e7, decodeBps: 1e7 });
+    const memory = new PayloadMemory();
+    const bytes = payload('float32', 1 << 18, 'sparse', 1);
+    const sig = payloadSignature('float32', bytes, false);
+    memory.remember(sig, { ratios: { sparse: 50 }, costs: { sparse: { encodeBps: 1e9, decodeBps: 1e9 } }, pending: ['blosc-lz4'] });
+    const args = { registry, local: caps, remote: caps, costs, links: { 'arrow-flight': probedPath('arrow-flight', 50, 2e6 / 8) }, dtype: 'float32' as const, lossyConsent: false as const, sampleCosts: true, sampleBudgetShare: 0.03, memory };
+    const next = await negotiate({ ...args, bytes });
+    expect([next.recalled, next.sampled, next.codec]).toEqual([true, [], 'sparse']);
+    expect(memory.recall(sig)?.pending).toBeUndefined();
+  });
+
   it('NG19: a pending codec that does not fit the payload\'s budget is dropped, not sampled', async () => {
     const registry = new CodecRegistry().register(createNoneCodec()).register(createBloscCodec());
     const caps = { encode: registry.ids(), decode: registry.ids(), paths: ['arrow-flight' as const] };
