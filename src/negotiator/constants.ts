@@ -79,3 +79,10 @@ export const MEMORY_REUSE_MAX = 8;
 
 /** Kinds of payload (dtype, size, gradient flag, stream) remembered at once; the least recently sampled go first. */
 export const MEMORY_MAX_KEYS = 64;
+
+/**
+ * Codecs a cut-short decision leaves pending (NG19): the cheapest one skipped for time only.
+ * Each pending codec costs one later payload of the kind a sample; with all of them, a 2 Mbit/s
+ * gradient paid for sampling blosc-lz4, blosc-zstd and xz in turn, which could never beat DGC.
+ */
+export const MEMORY_MAX_PENDING = 1;

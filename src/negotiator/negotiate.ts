@@ -2,10 +2,10 @@ import type { CodecRegistry } from '../codecs';
 import type { DType } from '../tensor';
 import { codecKinds, usableCodecs, usablePaths, type Capabilities, type PathName } from './capabilities';
 import { choose, type ChooseInput, type Choice } from './choose';
-import { RATIO_SAMPLE_BYTES, RATIO_SAMPLE_MIN_BYTES } from './constants';
+import { MEMORY_MAX_PENDING, RATIO_SAMPLE_BYTES, RATIO_SAMPLE_MIN_BYTES } from './constants';
 import { CodecCostModel, estimateRatios, sampleCodecs, type Clock, type CodecCost } from './cost-model';
 import type { PathEstimate } from './link';
-import { payloadSignature, type Learnt, type PayloadMemory, type PayloadSignature } from './payload-memory';
+import { payloadSignature, withObserved, type Learnt, type PayloadMemory, type PayloadSignature } from './payload-memory';
 
 // The whole pure decision for one transfer: intersect capabilities, estimate ratios by
 // sampling the payload, choose. Sampling costs CPU, so a codec is sampled only if it could
@@ -82,7 +82,12 @@ export function budgetedSampleBytes(budgetMs: number, msPerByte: number): number
   return Math.max(RATIO_SAMPLE_MIN_BYTES, Math.min(RATIO_SAMPLE_BYTES, Math.floor(budgetMs / msPerByte)));
 }
 
-export async function negotiate(input: NegotiateInput): Promise<Negotiated> {
+export async function negotiate(given: NegotiateInput): Promise<Negotiated> {
+  // Encode speeds seen on whole tensors of this kind (NG20) stand in for start-up figures
+  // everywhere, pruning included: an optimistic start-up figure must not prune the codec
+  // that really is faster.
+  const seen = given.memory ? given.memory.observed(payloadSignature(given.dtype, given.bytes, given.gradient === true, given.stream)) : undefined;
+  const input = seen ? { ...given, costs: observedCosts(given.costs, given.dtype, seen) } : given;
   const ids = usableCodecs(input.local, input.remote);
   const kinds = codecKinds(input.registry, ids);
   const paths = usablePaths(input.local, input.remote)
@@ -192,15 +197,19 @@ export async function negotiate(input: NegotiateInput): Promise<Negotiated> {
   } else {
     ratios = await estimateRatios(worthSampling.map((id) => input.registry.get(id)), input.dtype, input.bytes, sampleBytes);
   }
+  // Speeds seen on whole tensors of this kind outrank the fresh sample's (NG20).
+  const observed = signature ? input.memory?.observed(signature) : undefined;
+  const ranked = observed ? withObserved({ ratios, costs: rankCosts }, observed).costs : rankCosts;
   const choice = choose({
     payload: { bytes: n, dtype: input.dtype, gradient: input.gradient, ratios },
     codecs: kinds,
-    costs,
+    costs: observed ? withCosts(costs, input.dtype, ranked) : costs,
     paths,
     lossyConsent: consent,
     pin: input.pin,
   });
-  if (signature && input.pin?.codec === undefined) input.memory?.remember(signature, { ratios, costs: rankCosts, ...(outOfTime.length ? { pending: outOfTime } : {}) });
+  const pending = outOfTime.slice(0, MEMORY_MAX_PENDING);
+  if (signature && input.pin?.codec === undefined) input.memory?.remember(signature, { ratios, costs: rankCosts, ...(pending.length ? { pending } : {}) });
   return { ...choice, sampled: worthSampling, sampleBytes: Math.min(sampleBytes, n), sampledCosts, recalled: false, ...(signature ? { signature } : {}) };
 }
 
@@ -250,6 +259,16 @@ async function samplePending(input: NegotiateInput, kinds: Readonly<Record<strin
 
 function fastest(a: CodecCost, b: CodecCost | undefined): CodecCost {
   return b ? { encodeBps: Math.max(a.encodeBps, b.encodeBps), decodeBps: Math.max(a.decodeBps, b.decodeBps) } : a;
+}
+
+/** A copy of `base` whose encode speeds for `dtype` are the observed ones, where it has the codec. */
+function observedCosts(base: CodecCostModel, dtype: DType, observed: Readonly<Record<string, number>>): CodecCostModel {
+  const over: Record<string, CodecCost> = {};
+  for (const [id, encodeBps] of Object.entries(observed)) {
+    const cost = base.get(id, dtype);
+    if (cost) over[id] = { ...cost, encodeBps };
+  }
+  return withCosts(base, dtype, over);
 }
 
 /** A copy of `base` with `dtype`'s speeds replaced by `over` where it has them. */

@@ -37,6 +37,8 @@ export interface Learnt {
    * sample, say) is not what every later payload of the kind gets.
    */
   readonly pending?: readonly string[];
+  /** Encode speeds seen on whole tensors of the kind (observeEncode); they outrank sampled ones and outlive re-sampling. */
+  readonly observed?: Readonly<Record<string, number>>;
 }
 
 const WIDTH: Record<DType, number> = { float16: 2, float32: 4, float64: 8, int8: 1, int16: 2, int32: 4, int64: 8, uint8: 1, bool: 1 };
@@ -114,15 +116,23 @@ export class PayloadMemory {
    */
   observeEncode(sig: PayloadSignature, codec: string, encodeBps: number): void {
     const entry = this.#entries.get(sig.key)?.find((e) => alike(e.sig, sig));
-    const known = entry?.learnt.costs[codec];
-    if (!entry || !known || !(encodeBps > 0 && Number.isFinite(encodeBps))) return;
-    entry.learnt = { ...entry.learnt, costs: { ...entry.learnt.costs, [codec]: { ...known, encodeBps } } };
+    if (!entry || !entry.learnt.costs[codec] || !(encodeBps > 0 && Number.isFinite(encodeBps))) return;
+    entry.learnt = withObserved(entry.learnt, { ...entry.learnt.observed, [codec]: encodeBps });
   }
 
-  /** Keeps what sampling this payload found, replacing what was kept for payloads like it. */
+  /** Encode speeds seen on whole tensors like `sig`, to rank a fresh sample by (see observeEncode). */
+  observed(sig: PayloadSignature): Readonly<Record<string, number>> | undefined {
+    return this.#entries.get(sig.key)?.find((e) => alike(e.sig, sig))?.learnt.observed;
+  }
+
+  /**
+   * Keeps what sampling this payload found, replacing what was kept for payloads like it;
+   * speeds seen on whole tensors of the kind are kept, since a fresh sample does not know better.
+   */
   remember(sig: PayloadSignature, learnt: Learnt): void {
+    const previous = this.#entries.get(sig.key)?.find((e) => alike(e.sig, sig))?.learnt.observed;
     const list = (this.#entries.get(sig.key) ?? []).filter((e) => !alike(e.sig, sig));
-    list.unshift({ sig, learnt, uses: 0 });
+    list.unshift({ sig, learnt: previous ? withObserved(learnt, previous) : learnt, uses: 0 });
     // Most recently sampled keys last; the oldest go first when there are too many.
     this.#entries.delete(sig.key);
     this.#entries.set(sig.key, list.slice(0, this.maxPerKey));
@@ -140,4 +150,14 @@ function alike(a: PayloadSignature, b: PayloadSignature): boolean {
     Math.abs(a.entropy - b.entropy) <= MEMORY_ENTROPY_TOLERANCE &&
     Math.abs(a.repeats - b.repeats) <= MEMORY_REPEAT_TOLERANCE
   );
+}
+
+/** `learnt` with the observed encode speeds applied to the codecs it has costs for. */
+export function withObserved(learnt: Learnt, observed: Readonly<Record<string, number>>): Learnt {
+  const costs = { ...learnt.costs };
+  for (const [id, encodeBps] of Object.entries(observed)) {
+    const cost = costs[id];
+    if (cost) costs[id] = { ...cost, encodeBps };
+  }
+  return { ...learnt, costs, observed };
 }

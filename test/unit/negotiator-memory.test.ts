@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CodecRegistry, createBloscCodec, createDgcCodec, createNoneCodec, createSparseCodec, createTopKCodec, type Codec } from '../../src/codecs';
-import { CodecCostModel, measureCodecCosts, MEMORY_MAX_KEYS, MEMORY_REUSE_MAX, negotiate, PayloadMemory, payloadSignature, probedPath } from '../../src/negotiator';
+import { CodecCostModel, measureCodecCosts, MEMORY_MAX_KEYS, MEMORY_MAX_PENDING, MEMORY_REUSE_MAX, negotiate, PayloadMemory, payloadSignature, probedPath } from '../../src/negotiator';
 import { payload } from '../helpers/payloads';
 
 const learnt = { ratios: { sparse: 7 }, costs: {} };
@@ -117,9 +117,12 @@ describe('codecs a remembered decision ran out of time for', () => {
     // blosc-lz4 samples instantly, so once it is sampled it wins on smooth data.
     const sparse = createSparseCodec();
     const coldSparse = { ...sparse, encode: (i: Parameters<typeof sparse.encode>[0]) => ((t += 100), sparse.encode(i)) };
-    const registry = new CodecRegistry().register(createNoneCodec()).register(coldSparse).register(createBloscCodec());
+    const registry = new CodecRegistry().register(createNoneCodec()).register(coldSparse).register(createBloscCodec()).register(createBloscCodec({ cname: 'zstd' }));
     const caps = { encode: registry.ids(), decode: registry.ids(), paths: ['arrow-flight' as const] };
-    const costs = new CodecCostModel().set('sparse', 'float32', { encodeBps: 5e8, decodeBps: 5e8 }).set('blosc-lz4', 'float32', { encodeBps: 3e8, decodeBps: 3e8 });
+    const costs = new CodecCostModel()
+      .set('sparse', 'float32', { encodeBps: 5e8, decodeBps: 5e8 })
+      .set('blosc-lz4', 'float32', { encodeBps: 3e8, decodeBps: 3e8 })
+      .set('blosc-zstd', 'float32', { encodeBps: 2e8, decodeBps: 3e8 });
     const memory = new PayloadMemory();
     const args = {
       registry,
@@ -135,6 +138,8 @@ describe('codecs a remembered decision ran out of time for', () => {
     };
     const first = await negotiate({ ...args, bytes: payload('float32', 1 << 18, 'smooth', 1) });
     expect([first.recalled, first.sampled, first.codec === 'blosc-lz4']).toEqual([false, ['sparse'], false]);
+    // Both blosc codecs ran out of time; only the cheapest is kept pending (MEMORY_MAX_PENDING).
+    expect(memory.recall(first.signature!)?.pending).toEqual(['blosc-lz4'].slice(0, MEMORY_MAX_PENDING));
     const second = await negotiate({ ...args, bytes: payload('float32', 1 << 18, 'smooth', 2) });
     expect([second.recalled, second.sampled, second.codec]).toEqual([true, ['blosc-lz4'], 'blosc-lz4']);
     expect(second.reason).toContain('blosc-lz4 sampled now');
@@ -184,6 +189,16 @@ describe('speeds seen on whole tensors', () => {
     expect(m.recall(sig)?.costs).toEqual({ dgc: { encodeBps: 1e8, decodeBps: 9e8 }, topk: { encodeBps: 3e8, decodeBps: 9e8 } });
   });
 
+  it('NG20: speeds seen on whole tensors outlive re-sampling and rank the fresh sample', async () => {
+    const m = new PayloadMemory();
+    const sig = payloadSignature('float32', payload('float32', 4096, 'sparse', 1), true, 'w');
+    m.remember(sig, { ratios: { dgc: 50 }, costs: { dgc: { encodeBps: 4e8, decodeBps: 9e8 } } });
+    m.observeEncode(sig, 'dgc', 1e8);
+    m.remember(sig, { ratios: { dgc: 49, topk: 50 }, costs: { dgc: { encodeBps: 5e8, decodeBps: 8e8 }, topk: { encodeBps: 3e8, decodeBps: 9e8 } } });
+    expect(m.observed(sig)).toEqual({ dgc: 1e8 });
+    expect(m.recall(sig)?.costs).toEqual({ dgc: { encodeBps: 1e8, decodeBps: 8e8 }, topk: { encodeBps: 3e8, decodeBps: 9e8 } });
+  });
+
   it('NG20: once DGC is seen slower on the whole gradient than top-k was sampled, the next gradient like it goes top-k', async () => {
     const registry = new CodecRegistry().register(createNoneCodec()).register(createTopKCodec()).register(createDgcCodec());
     const caps = { encode: registry.ids(), decode: registry.ids(), paths: ['arrow-flight' as const] };
@@ -198,5 +213,16 @@ describe('speeds seen on whole tensors', () => {
     memory.observeEncode(before.signature!, 'dgc', 1e8);
     const after = await negotiate(args);
     expect([after.recalled, after.codec]).toEqual([true, 'topk']);
+    // Time to sample afresh: the new sample says nothing of DGC's real speed, the observation does.
+    memory.observeEncode(sig, 'dgc', 1e5);
+    while (memory.recall(sig)) {
+      // use up the memory's reuses
+    }
+    // Start-up figures make DGC look far faster (a lossy codec ranks by the faster of sample and start-up).
+    const startup = new CodecCostModel().set('topk', 'float32', { encodeBps: 1e8, decodeBps: 1e9 }).set('dgc', 'float32', { encodeBps: 1e12, decodeBps: 1e12 });
+    const fresh = await negotiate({ ...args, costs: startup, sampleCosts: true });
+    expect(fresh.recalled).toBe(false);
+    expect(fresh.sampled).toEqual(['topk']); // DGC, seen at 100 kB/s, is pruned; without the observation it would have pruned top-k
+    expect(fresh.codec).toBe('topk');
   });
 });
