@@ -256,7 +256,7 @@ function markdown(r: {
     ...(st > 0
       ? [
           72 / st > 0.6
-            ? `- **Striping does not reach it either.** Both transports at once moved ${st.toFixed(0)} MB/s of raw bytes in this run, so even a path that split each tensor over the DataChannel and the relay would need at least ${msFor(st)} ms for 72 MB, and would be ${(st / Math.max(dc, 1e-9)).toFixed(2)}x the DataChannel at most. The two pages, the hub and Chromium's network process share 2 cores, so the second transport mostly takes CPU from the first. Not built, for that reason.`
+            ? `- **Striping does not reach it either.** Both transports at once moved ${st.toFixed(0)} MB/s of raw bytes in this run, so even a path that split each tensor over the DataChannel and the relay would need at least ${msFor(st)} ms for 72 MB, and would be ${(st / Math.max(dc, 1e-9)).toFixed(2)}x the DataChannel at most. The two pages, the hub and Chromium's network process share 2 cores, so the second transport mostly takes CPU from the first${st < fl ? ` (here the two together moved less than the relay alone, ${fl.toFixed(0)} MB/s)` : ''}. Not built, for that reason.`
             : `- **Striping might.** Both transports at once moved ${st.toFixed(0)} MB/s of raw bytes in this run (72 MB in ${msFor(st)} ms before any tensor work), ${(st / Math.max(dc, 1e-9)).toFixed(2)}x the DataChannel. No path stripes a tensor over both yet.`,
         ]
       : []),
