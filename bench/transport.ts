@@ -81,6 +81,10 @@ try {
   const owner = await userPage(browser, `${hub.url}/#/bench`);
   const code = (await owner.page.getByTestId('session-code').textContent({ timeout: 30_000 }))!.replace('-', '');
   const scientist = await userPage(browser, `${hub.url}/#/bench/${code}`);
+  // A renderer that dies shows up later only as "Target closed"; say which page it was, and when.
+  for (const [name, p] of [['owner', owner.page], ['scientist', scientist.page]] as const) {
+    p.on('crash', () => console.error(`the ${name} page crashed (${new Date().toISOString()})`));
+  }
   await Promise.all([waitForState(owner.page, 'connected'), waitForState(scientist.page, 'connected')]);
   await scientist.page.waitForFunction(() => window.duetBench !== undefined);
   const heaps = [await heapSampler(owner.page), await heapSampler(scientist.page)];
