@@ -86,7 +86,8 @@ export async function negotiate(given: NegotiateInput): Promise<Negotiated> {
   // Encode speeds seen on whole tensors of this kind (NG20) stand in for start-up figures
   // everywhere, pruning included: an optimistic start-up figure must not prune the codec
   // that really is faster.
-  const seen = given.memory ? given.memory.observed(payloadSignature(given.dtype, given.bytes, given.gradient === true, given.stream)) : undefined;
+  const signature = given.memory ? payloadSignature(given.dtype, given.bytes, given.gradient === true, given.stream) : undefined;
+  const seen = signature ? given.memory?.observed(signature) : undefined;
   const input = seen ? { ...given, costs: observedCosts(given.costs, given.dtype, seen) } : given;
   const ids = usableCodecs(input.local, input.remote);
   const kinds = codecKinds(input.registry, ids);
@@ -98,7 +99,6 @@ export async function negotiate(given: NegotiateInput): Promise<Negotiated> {
   const bytesMs = Math.min(...paths.map((p) => (n / p.bytesPerSecond) * 1000));
   const minRtt = Math.min(...paths.map((p) => p.rttMs));
   const consent = input.lossyConsent;
-  const signature = input.memory ? payloadSignature(input.dtype, input.bytes, input.gradient === true, input.stream) : undefined;
   const recalled = signature && input.pin?.codec === undefined ? input.memory?.recall(signature) : undefined;
   if (recalled) {
     const decide = (l: Learnt) =>
@@ -198,12 +198,10 @@ export async function negotiate(given: NegotiateInput): Promise<Negotiated> {
     ratios = await estimateRatios(worthSampling.map((id) => input.registry.get(id)), input.dtype, input.bytes, sampleBytes);
   }
   // Speeds seen on whole tensors of this kind outrank the fresh sample's (NG20).
-  const observed = signature ? input.memory?.observed(signature) : undefined;
-  const ranked = observed ? withObserved({ ratios, costs: rankCosts }, observed).costs : rankCosts;
   const choice = choose({
     payload: { bytes: n, dtype: input.dtype, gradient: input.gradient, ratios },
     codecs: kinds,
-    costs: observed ? withCosts(costs, input.dtype, ranked) : costs,
+    costs: seen ? withCosts(costs, input.dtype, withObserved({ ratios, costs: rankCosts }, seen).costs) : costs,
     paths,
     lossyConsent: consent,
     pin: input.pin,

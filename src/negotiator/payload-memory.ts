@@ -32,9 +32,9 @@ export interface Learnt {
   /** Speed per sampled codec on that payload's sample. */
   readonly costs: Readonly<Record<string, CodecCost>>;
   /**
-   * Codecs that could have won but that sampling ran out of time for, cheapest first: the
-   * next payloads like this one sample them, one each, so a decision cut short (a cold first
-   * sample, say) is not what every later payload of the kind gets.
+   * Codecs that could have won but that sampling ran out of time for, cheapest first (at most
+   * MEMORY_MAX_PENDING): the next payloads like this one sample them, one each, so a decision
+   * cut short (a cold first sample, say) is not what every later payload of the kind gets.
    */
   readonly pending?: readonly string[];
   /** Encode speeds seen on whole tensors of the kind (observeEncode); they outrank sampled ones and outlive re-sampling. */
@@ -94,9 +94,13 @@ export class PayloadMemory {
 
   constructor(private readonly maxPerKey = 4) {}
 
+  #find(sig: PayloadSignature): Entry | undefined {
+    return this.#entries.get(sig.key)?.find((e) => alike(e.sig, sig));
+  }
+
   /** What was learnt about a payload like this one, unless it is time to sample again. */
   recall(sig: PayloadSignature): Learnt | undefined {
-    const entry = this.#entries.get(sig.key)?.find((e) => alike(e.sig, sig));
+    const entry = this.#find(sig);
     if (!entry || entry.uses >= MEMORY_REUSE_MAX) return undefined;
     entry.uses++;
     return entry.learnt;
@@ -104,7 +108,7 @@ export class PayloadMemory {
 
   /** Replaces what is kept for payloads like `sig` (a pending codec sampled since), keeping its use count. */
   refine(sig: PayloadSignature, learnt: Learnt): void {
-    const entry = this.#entries.get(sig.key)?.find((e) => alike(e.sig, sig));
+    const entry = this.#find(sig);
     if (entry) entry.learnt = learnt;
   }
 
@@ -115,14 +119,14 @@ export class PayloadMemory {
    * whole tensor's speed is the one to trust. A codec never sampled for the kind is left alone.
    */
   observeEncode(sig: PayloadSignature, codec: string, encodeBps: number): void {
-    const entry = this.#entries.get(sig.key)?.find((e) => alike(e.sig, sig));
+    const entry = this.#find(sig);
     if (!entry || !entry.learnt.costs[codec] || !(encodeBps > 0 && Number.isFinite(encodeBps))) return;
     entry.learnt = withObserved(entry.learnt, { ...entry.learnt.observed, [codec]: encodeBps });
   }
 
   /** Encode speeds seen on whole tensors like `sig`, to rank a fresh sample by (see observeEncode). */
   observed(sig: PayloadSignature): Readonly<Record<string, number>> | undefined {
-    return this.#entries.get(sig.key)?.find((e) => alike(e.sig, sig))?.learnt.observed;
+    return this.#find(sig)?.learnt.observed;
   }
 
   /**
@@ -130,7 +134,7 @@ export class PayloadMemory {
    * speeds seen on whole tensors of the kind are kept, since a fresh sample does not know better.
    */
   remember(sig: PayloadSignature, learnt: Learnt): void {
-    const previous = this.#entries.get(sig.key)?.find((e) => alike(e.sig, sig))?.learnt.observed;
+    const previous = this.#find(sig)?.learnt.observed;
     const list = (this.#entries.get(sig.key) ?? []).filter((e) => !alike(e.sig, sig));
     list.unshift({ sig, learnt: previous ? withObserved(learnt, previous) : learnt, uses: 0 });
     // Most recently sampled keys last; the oldest go first when there are too many.
