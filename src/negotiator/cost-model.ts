@@ -135,6 +135,22 @@ function forgetTiming(codec: Codec, used: Set<string>): void {
   if (isLossy(codec)) for (const stream of used) codec.resetStream(stream);
 }
 
+interface Timed {
+  enc: number;
+  dec: number;
+  frame: Uint8Array;
+}
+
+/** One encode and one decode of `input`, each timed on `now`. */
+async function timeOnce(codec: Codec, dtype: DType, input: Uint8Array, used: Set<string>, now: Clock): Promise<Timed> {
+  const t0 = now();
+  const frame = await timedEncode(codec, dtype, input, used);
+  const t1 = now();
+  await codec.decode(frame);
+  const t2 = now();
+  return { enc: t1 - t0, dec: t2 - t1, frame };
+}
+
 export async function timeCodec(codec: Codec, dtype: DType, sample: Uint8Array, runs: number, now: Clock = defaultClock): Promise<CodecCost> {
   const enc: number[] = [];
   const dec: number[] = [];
@@ -142,13 +158,9 @@ export async function timeCodec(codec: Codec, dtype: DType, sample: Uint8Array, 
   try {
     await codec.decode(await timedEncode(codec, dtype, sample, used)); // warm-up: wasm instantiation, JIT, stream state
     for (let r = 0; r < runs; r++) {
-      const t0 = now();
-      const frame = await timedEncode(codec, dtype, sample, used);
-      const t1 = now();
-      await codec.decode(frame);
-      const t2 = now();
-      enc.push(t1 - t0);
-      dec.push(t2 - t1);
+      const t = await timeOnce(codec, dtype, sample, used, now);
+      enc.push(t.enc);
+      dec.push(t.dec);
     }
   } finally {
     forgetTiming(codec, used);
@@ -222,16 +234,7 @@ export async function sampleCodecs(
   const quarter = target >= 2 * sample.byteLength ? samplePayload(sample, dtype, Math.floor(sample.byteLength / 4)) : undefined;
   const ratios: Record<string, number> = {};
   const costs: Record<string, CodecCost> = {};
-  type Timed = { enc: number; dec: number; frame: Uint8Array };
   const used = new Set<string>();
-  const timeOnce = async (codec: Codec, input: Uint8Array): Promise<Timed> => {
-    const t0 = now();
-    const frame = await timedEncode(codec, dtype, input, used);
-    const t1 = now();
-    await codec.decode(frame);
-    const t2 = now();
-    return { enc: t1 - t0, dec: t2 - t1, frame };
-  };
   const faster = (a: Timed | undefined, b: Timed) => (a === undefined || b.enc + b.dec < a.enc + a.dec ? b : a);
   for (const codec of codecs) {
     if (!codec.accepts(dtype)) continue;
@@ -246,8 +249,8 @@ export async function sampleCodecs(
     // ~10x slower). A slow first run (xz, zstd: native or wasm) is not worth repeating.
     try {
       for (let run = 0; run < 2 && (best === undefined || best.enc + best.dec < SAMPLE_RETIME_BELOW_MS); run++) {
-        if (quarter) bestQuarter = faster(bestQuarter, await timeOnce(codec, quarter));
-        best = faster(best, await timeOnce(codec, sample));
+        if (quarter) bestQuarter = faster(bestQuarter, await timeOnce(codec, dtype, quarter, used, now));
+        best = faster(best, await timeOnce(codec, dtype, sample, used, now));
       }
     } finally {
       forgetTiming(codec, used);
