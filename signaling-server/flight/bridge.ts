@@ -1,4 +1,4 @@
-import { create, fromBinary, toBinary, type DescMessage } from '@bufbuild/protobuf';
+import { create, fromBinary, toBinary, type DescMessage, type MessageInitShape } from '@bufbuild/protobuf';
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
@@ -6,7 +6,7 @@ import { rawFlightData } from '../../src/adapters/flight-grpc-node';
 import { DuetError } from '../../src/errors';
 import { GRPC_WEB_CONTENT_TYPE, grpcWebFrame, grpcWebPrefix, grpcWebTrailer, parseGrpcWebBody } from '../../src/transport/flight/grpc-web';
 import { ErrorInfoSchema } from '../../src/wire/gen/duet/v1/common_pb';
-import { BridgePutOpenSchema, BridgePutResultSchema } from '../../src/wire/gen/duet/v1/flight_bridge_pb';
+import { BridgePutOpenSchema, BridgePutReplySchema } from '../../src/wire/gen/duet/v1/flight_bridge_pb';
 import {
   ActionSchema,
   ActionTypeSchema,
@@ -25,8 +25,9 @@ import type { FlightRelay } from './relay';
 //   response with one arrayBuffer(), the fast way to download in a browser.
 // - DoPut is a WebSocket on `${prefix}/ws` (browsers cannot stream a request body fast, and
 //   gRPC-web has no client streaming): BridgePutOpen, then one FlightData per binary message,
-//   then an empty message; the hub answers with a BridgePutResult.
-// Both sides apply backpressure, so the relay's memory bound holds for pages too.
+//   then an empty message; the hub acks each message the relay took, then sends the result.
+// Both sides apply backpressure (the page a window of unacked bytes, the hub by pausing the
+// socket), so the relay's memory bound holds for pages too.
 
 export interface FlightBridgeOptions {
   /** URL prefix; default BRIDGE_PREFIX. */
@@ -218,16 +219,23 @@ function servePut(relay: FlightRelay, ws: WebSocket): void {
     wake = undefined;
     w?.();
   };
-  const finish = (result: { error?: DuetError; bytes?: number }) => {
+  let acked = 0;
+  const reply = (kind: MessageInitShape<typeof BridgePutReplySchema>['kind'], then?: () => void) => {
     if (ws.readyState !== ws.OPEN) return;
-    const msg = create(BridgePutResultSchema, { bytes: BigInt(result.bytes ?? 0), error: result.error === undefined ? undefined : errorInfo(result.error) });
-    ws.send(toBinary(BridgePutResultSchema, msg), () => ws.close(1000));
+    ws.send(toBinary(BridgePutReplySchema, create(BridgePutReplySchema, { kind })), then);
+  };
+  const finish = (result: { error?: DuetError; bytes?: number }) => {
+    const value = { bytes: BigInt(result.bytes ?? 0), error: result.error === undefined ? undefined : errorInfo(result.error) };
+    reply({ case: 'result', value }, () => ws.close(1000));
   };
   async function* messages(): AsyncGenerator<Uint8Array> {
     for (;;) {
       const m = queue.shift();
       if (m !== undefined) {
         yield m;
+        // The relay took it: the page may send that much more.
+        acked += m.byteLength;
+        reply({ case: 'ackedBytes', value: BigInt(acked) });
         ws.resume();
         continue;
       }

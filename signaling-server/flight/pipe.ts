@@ -17,13 +17,35 @@ export class Pipe {
   /** Most bytes ever held at once; tests and benchmarks read it. */
   peakBufferedBytes = 0;
   lastActivity: number;
+  /** When the producer last handed over a message, and when the consumer last took one. */
+  private lastPush: number;
+  private lastPull: number;
 
   constructor(
     private readonly maxBufferedBytes: number,
     private readonly maxTransferBytes: number,
     private readonly now: () => number,
   ) {
-    this.lastActivity = now();
+    this.lastActivity = this.lastPush = this.lastPull = now();
+  }
+
+  /** Restarts the stall clock, e.g. when the second side arrives. */
+  touch(): void {
+    this.lastActivity = this.now();
+  }
+
+  /** Why a stalled transfer stalled: which side went quiet, and how far it got. */
+  stallFailure(stallTimeoutMs: number): DuetError {
+    const now = this.now();
+    // Bytes waiting mean the consumer stopped reading; none waiting mean the producer stopped sending.
+    const idle = this.buffered > 0 ? 'consumer' : 'producer';
+    const quietMs = now - (idle === 'consumer' ? this.lastPull : this.lastPush);
+    const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+    const what = idle === 'consumer' ? `the consumer took nothing for ${(quietMs / 1000).toFixed(1)} s, with ${mb(this.buffered)} waiting for it` : `the producer sent nothing for ${(quietMs / 1000).toFixed(1)} s`;
+    return new DuetError('DEADLINE_EXCEEDED', `The transfer made no progress for stallTimeoutMs=${stallTimeoutMs}: ${what} (${mb(this.total)} relayed so far).`, {
+      reason: 'STALLED',
+      details: { limit: 'stallTimeoutMs', idle, quietMs, relayedBytes: this.total, waitingBytes: this.buffered },
+    });
   }
 
   get error(): DuetError | undefined {
@@ -50,7 +72,7 @@ export class Pipe {
     this.queue.push(chunk);
     this.buffered += chunk.byteLength;
     this.peakBufferedBytes = Math.max(this.peakBufferedBytes, this.buffered);
-    this.lastActivity = this.now();
+    this.lastActivity = this.lastPush = this.now();
     this.wake();
   }
 
@@ -74,7 +96,7 @@ export class Pipe {
       const next = this.queue.shift();
       if (next !== undefined) {
         this.buffered -= next.byteLength;
-        this.lastActivity = this.now();
+        this.lastActivity = this.lastPull = this.now();
         this.wake();
         yield next;
         continue;

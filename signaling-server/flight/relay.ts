@@ -183,7 +183,7 @@ export class FlightRelay {
         e.pipe.fail(new DuetError('DEADLINE_EXCEEDED', 'The ticket expired before both sides of the transfer arrived.', { reason: 'TICKET_EXPIRED' }));
         e.done = true;
       } else if (!waiting && t - e.pipe.lastActivity > this.limits.stallTimeoutMs) {
-        e.pipe.fail(new DuetError('DEADLINE_EXCEEDED', `The transfer made no progress for stallTimeoutMs=${this.limits.stallTimeoutMs}.`, { reason: 'STALLED' }));
+        e.pipe.fail(e.pipe.stallFailure(this.limits.stallTimeoutMs));
         e.done = true;
       }
     }
@@ -237,6 +237,8 @@ export class FlightRelay {
     }
     if (side === 'put') entry.putClaimed = true;
     else entry.getClaimed = true;
+    // The stall clock runs from when the transfer could first make progress, not from the ticket.
+    entry.pipe.touch();
     return entry;
   }
 

@@ -60,13 +60,13 @@ export const SEAL_MAX_MESSAGES = 2 ** 32;
 export const SEAL_LABEL = 'duet/flight-seal/v1';
 
 /**
- * Bytes a page lets queue in its WebSocket before it waits (browsers have no drain event, so the
- * client polls bufferedAmount). 8 MiB keeps two 4 MiB batches in flight, which measured enough to
- * keep the socket busy, without holding the whole tensor twice.
+ * Upload bytes a page may have sent that the hub's relay has not yet taken (acknowledged).
+ * The page waits for the hub's acks, not on bufferedAmount polled by a timer, because timers in
+ * a background tab fire at most once a second (once a minute after five hidden minutes).
+ * 8 MiB keeps eight 1 MiB batches in flight, enough to keep the socket busy, without holding the
+ * whole tensor twice.
  */
-export const BRIDGE_MAX_BUFFERED_AMOUNT = 8 * 1024 * 1024;
-/** How often a waiting page re-checks bufferedAmount. */
-export const BRIDGE_POLL_MS = 2;
+export const BRIDGE_UPLOAD_WINDOW_BYTES = 8 * 1024 * 1024;
 
 /**
  * Record batch size a page uploads with (one batch per WebSocket message). Measured in headless

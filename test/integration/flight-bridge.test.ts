@@ -104,3 +104,68 @@ describe('Browser bridge (gRPC-web DoGet, WebSocket DoPut), driven from Node wit
     expect(Buffer.from(await none.arrayBuffer()).toString('latin1')).toMatch(/grpc-status: 12/);
   });
 });
+
+describe('Browser bridge DoPut pacing: the hub acks, the page keeps a window', () => {
+  const RELAY_BUFFER = 64 * 1024;
+  let http: Server;
+  let bridge: FlightBridge;
+  let relay: FlightRelay;
+  let base: string;
+
+  beforeAll(async () => {
+    relay = new FlightRelay({ authenticate: testAuthenticate, maxBufferedBytes: RELAY_BUFFER, stallTimeoutMs: 2000 });
+    http = createServer((_req, res) => res.end('hub'));
+    bridge = attachFlightBridge(http, relay);
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(http.address() as AddressInfo).port}/flight`;
+  });
+  afterAll(async () => {
+    bridge.close();
+    relay.close();
+    await new Promise((r) => http.close(r));
+  });
+
+  const pageClient = async (uploadWindowBytes?: number) => {
+    const c = new BridgeFlightClient({ baseUrl: base, WebSocket: WebSocket as unknown as WebSocketConstructor, uploadWindowBytes });
+    await c.handshake(credential('S1'));
+    return c;
+  };
+
+  it('FL13: a page sends at most uploadWindowBytes beyond what the relay took, then resumes as the consumer reads', async () => {
+    const window = 128 * 1024;
+    const owner = await pageClient(window);
+    const reader = await pageClient();
+    const t = sampleTensor('float64', [250_000]); // 2 MB, far more than the relay and the window hold
+    const ticket = await owner.createTicket();
+    let sent = 0;
+    const putting = owner.putTensor(ticket, t, { batchBytes: 16 * 1024, onProgress: (p) => (sent = p.bytes) });
+    // With no consumer the upload must come to rest: the relay holds its buffer, the page its window.
+    let last = -1;
+    while (sent !== last) {
+      last = sent;
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    expect(sent).toBeGreaterThanOrEqual(window);
+    expect(sent).toBeLessThanOrEqual(RELAY_BUFFER + window);
+    const [, back] = await Promise.all([putting, reader.getTensor(ticket)]);
+    expect(sameTensor(back, t)).toBe(true);
+  });
+
+  it('FL13: an upload needs no timers, so a background tab whose timers are throttled to a minute still completes', async () => {
+    const owner = await pageClient(256 * 1024);
+    const reader = await pageClient();
+    const t = sampleTensor('float32', [1_000_000]);
+    const ticket = await owner.createTicket();
+    // What Chromium does to a tab hidden for five minutes: its timers fire once a minute at most.
+    // The relay declares a stall after 2 s, so an upload that waits on a timer fails.
+    const realSetTimeout = globalThis.setTimeout;
+    const throttled = ((fn: () => void, ms?: number) => realSetTimeout(fn, Math.max(ms ?? 0, 60_000))) as typeof setTimeout;
+    globalThis.setTimeout = throttled;
+    try {
+      const [, back] = await Promise.all([owner.putTensor(ticket, t, { batchBytes: 32 * 1024 }), reader.getTensor(ticket)]);
+      expect(sameTensor(back, t)).toBe(true);
+    } finally {
+      globalThis.setTimeout = realSetTimeout;
+    }
+  });
+});

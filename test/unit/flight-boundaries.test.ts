@@ -107,10 +107,69 @@ describe('Relay failures without servers', () => {
       await new Promise((r) => setTimeout(r, 0));
       clock.t += 101;
       relay.sweep();
-      await expect(getting).rejects.toMatchObject({ code: 'DEADLINE_EXCEEDED', reason: 'STALLED' });
+      // The error says which side went quiet and how far the transfer got.
+      await expect(getting).rejects.toMatchObject({
+        code: 'DEADLINE_EXCEEDED',
+        reason: 'STALLED',
+        message: expect.stringMatching(/the producer sent nothing for 0\.1 s .*0\.0 MB relayed/),
+        details: { limit: 'stallTimeoutMs', idle: 'producer', relayedBytes: 10, waitingBytes: 0 },
+      });
       release();
       await expect(putting).rejects.toMatchObject({ code: 'DEADLINE_EXCEEDED', reason: 'STALLED' });
       expect(got).toEqual([10]);
+    } finally {
+      relay.close();
+    }
+  });
+
+  it('FL10: a consumer that stops taking is named as the stalled side, with the bytes waiting for it', async () => {
+    const clock = { t: 0 };
+    const relay = new FlightRelay({ authenticate: () => ({ sessionId: 's' }), stallTimeoutMs: 100, maxBufferedBytes: 25, now: () => clock.t });
+    const who = { sessionId: 's' };
+    try {
+      const ticket = relay.createTicket(who);
+      const putting = relay.put(who, ticket, (async function* () {
+        for (let i = 0; i < 10; i++) yield msg(10);
+      })());
+      putting.catch(() => undefined);
+      const reader = relay.get(who, ticket);
+      expect((await reader.next()).value?.byteLength).toBe(10);
+      await new Promise((r) => setTimeout(r, 0));
+      clock.t += 101;
+      relay.sweep();
+      await expect(putting).rejects.toMatchObject({
+        reason: 'STALLED',
+        message: expect.stringMatching(/the consumer took nothing for 0\.1 s, with 0\.0 MB waiting/),
+        details: { idle: 'consumer', relayedBytes: 30, waitingBytes: 20 },
+      });
+    } finally {
+      relay.close();
+    }
+  });
+
+  it('FL10: the stall clock starts when both sides have arrived, not when the ticket was issued', async () => {
+    const clock = { t: 0 };
+    const relay = new FlightRelay({ authenticate: () => ({ sessionId: 's' }), stallTimeoutMs: 100, ticketTtlMs: 1000, now: () => clock.t });
+    const who = { sessionId: 's' };
+    try {
+      const ticket = relay.createTicket(who);
+      clock.t = 500;
+      let release: () => void = () => undefined;
+      const later = new Promise<void>((r) => (release = r));
+      const putting = relay.put(who, ticket, (async function* () {
+        await later;
+        yield msg(10);
+      })());
+      const reader = relay.get(who, ticket);
+      const first = reader.next();
+      await new Promise((r) => setTimeout(r, 0));
+      relay.sweep();
+      clock.t += 100;
+      relay.sweep();
+      release();
+      expect((await first).value?.byteLength).toBe(10);
+      expect((await reader.next()).done).toBe(true);
+      await expect(putting).resolves.toBe(10);
     } finally {
       relay.close();
     }

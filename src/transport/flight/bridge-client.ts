@@ -3,9 +3,9 @@ import type { FlightFrame } from '../../arrow';
 import { DuetError } from '../../errors';
 import type { Tensor } from '../../tensor';
 import { ActionSchema, FlightDataSchema, HandshakeRequestSchema, HandshakeResponseSchema, ResultSchema, TicketSchema } from '../../wire/gen/arrow/flight/protocol/Flight_pb';
-import { BridgePutOpenSchema, BridgePutResultSchema } from '../../wire/gen/duet/v1/flight_bridge_pb';
+import { BridgePutOpenSchema, BridgePutReplySchema } from '../../wire/gen/duet/v1/flight_bridge_pb';
 import { isErrorCode } from '../../errors';
-import { BRIDGE_MAX_BUFFERED_AMOUNT, BRIDGE_POLL_MS, BRIDGE_UPLOAD_BATCH_BYTES } from '../constants';
+import { BRIDGE_UPLOAD_BATCH_BYTES, BRIDGE_UPLOAD_WINDOW_BYTES } from '../constants';
 import { encodeFlightData, frameOf } from './flight-data-codec';
 import { GrpcWebReader } from './grpc-web-reader';
 import { errorOfFields, GRPC_WEB_CONTENT_TYPE, grpcWebFrame, parseGrpcWebBody } from './grpc-web';
@@ -24,7 +24,8 @@ export interface BridgeClientOptions {
   baseUrl: string;
   WebSocket: WebSocketConstructor;
   fetch?: typeof fetch;
-  maxBufferedAmount?: number;
+  /** Unacknowledged upload bytes a page may have in flight; default BRIDGE_UPLOAD_WINDOW_BYTES. */
+  uploadWindowBytes?: number;
 }
 
 const OPEN = 1;
@@ -147,13 +148,15 @@ export class BridgeFlightClient implements FlightClient, FrameTransport {
     const url = `${this.base.replace(/^http/, 'ws')}/ws`;
     const ws = new this.options.WebSocket(url);
     ws.binaryType = 'arraybuffer';
-    const maxBuffered = this.options.maxBufferedAmount ?? BRIDGE_MAX_BUFFERED_AMOUNT;
+    const windowBytes = this.options.uploadWindowBytes ?? BRIDGE_UPLOAD_WINDOW_BYTES;
     await new Promise<void>((resolve, reject) => {
       ws.onopen = () => resolve();
       ws.onerror = () => undefined;
       ws.onclose = (ev) => reject(new DuetError('UNAVAILABLE', `Could not open the bridge upload (${ev.code}).`, { reason: 'CONNECTION_CLOSED' }));
     });
     let settled: DuetError | null | undefined; // undefined: running; null: succeeded
+    let sent = 0;
+    let acked = 0;
     let wake: (() => void) | undefined;
     const poke = () => {
       const w = wake;
@@ -163,17 +166,19 @@ export class BridgeFlightClient implements FlightClient, FrameTransport {
     const result = new Promise<void>((resolve, reject) => {
       ws.onmessage = (ev) => {
         try {
-          const r = fromBinary(BridgePutResultSchema, new Uint8Array(ev.data as ArrayBuffer));
-          if (r.error === undefined) {
-            settled = null;
-            resolve();
+          const { kind } = fromBinary(BridgePutReplySchema, new Uint8Array(ev.data as ArrayBuffer));
+          if (kind.case === 'ackedBytes') {
+            acked = Number(kind.value);
+          } else if (kind.case === 'result') {
+            const err = kind.value.error;
+            settled = err === undefined ? null : new DuetError(isErrorCode(err.code) ? err.code : 'UNKNOWN', err.message, { reason: err.reason || undefined });
+            if (settled === null) resolve();
+            else reject(settled);
           } else {
-            const code = isErrorCode(r.error.code) ? r.error.code : 'UNKNOWN';
-            settled = new DuetError(code, r.error.message, { reason: r.error.reason || undefined });
-            reject(settled);
+            throw new Error('The reply carries neither an ack nor a result.');
           }
         } catch (e) {
-          settled = new DuetError('INTERNAL', 'The bridge sent a malformed result.', { reason: 'BAD_RESPONSE', cause: e });
+          settled = new DuetError('INTERNAL', 'The bridge sent a malformed reply.', { reason: 'BAD_RESPONSE', cause: e });
           reject(settled);
         }
         poke();
@@ -193,14 +198,13 @@ export class BridgeFlightClient implements FlightClient, FrameTransport {
     try {
       ws.send(toBinary(BridgePutOpenSchema, create(BridgePutOpenSchema, { token: this.token ?? '', ticket })));
       for await (const f of frames) {
-        while (settled === undefined && ws.bufferedAmount > maxBuffered) {
-          await new Promise<void>((r) => {
-            wake = r;
-            setTimeout(poke, BRIDGE_POLL_MS);
-          });
-        }
+        const bytes = encodeFlightData(f);
+        // Paced by the hub's acks, never by timers: a background tab's timers may not fire for a minute.
+        // One message always goes when nothing is in flight, however large.
+        while (settled === undefined && sent > acked && sent - acked + bytes.byteLength > windowBytes) await new Promise<void>((r) => (wake = r));
         if (settled !== undefined) break;
-        ws.send(encodeFlightData(f));
+        ws.send(bytes);
+        sent += bytes.byteLength;
       }
       if (settled === undefined && ws.readyState === OPEN) ws.send(new Uint8Array(0));
       await result;

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file duet/v1/flight_bridge.proto.
  */
 export const file_duet_v1_flight_bridge: GenFile = /*@__PURE__*/
-  fileDesc("ChtkdWV0L3YxL2ZsaWdodF9icmlkZ2UucHJvdG8SB2R1ZXQudjEiLgoNQnJpZGdlUHV0T3BlbhINCgV0b2tlbhgBIAEoCRIOCgZ0aWNrZXQYAiABKAwiQwoPQnJpZGdlUHV0UmVzdWx0EiEKBWVycm9yGAEgASgLMhIuZHVldC52MS5FcnJvckluZm8SDQoFYnl0ZXMYAiABKARiBnByb3RvMw", [file_duet_v1_common]);
+  fileDesc("ChtkdWV0L3YxL2ZsaWdodF9icmlkZ2UucHJvdG8SB2R1ZXQudjEiLgoNQnJpZGdlUHV0T3BlbhINCgV0b2tlbhgBIAEoCRIOCgZ0aWNrZXQYAiABKAwiQwoPQnJpZGdlUHV0UmVzdWx0EiEKBWVycm9yGAEgASgLMhIuZHVldC52MS5FcnJvckluZm8SDQoFYnl0ZXMYAiABKAQiWwoOQnJpZGdlUHV0UmVwbHkSFQoLYWNrZWRfYnl0ZXMYASABKARIABIqCgZyZXN1bHQYAiABKAsyGC5kdWV0LnYxLkJyaWRnZVB1dFJlc3VsdEgAQgYKBGtpbmRiBnByb3RvMw", [file_duet_v1_common]);
 
 /**
  * @generated from message duet.v1.BridgePutOpen
@@ -65,4 +65,37 @@ export type BridgePutResult = Message<"duet.v1.BridgePutResult"> & {
  */
 export const BridgePutResultSchema: GenMessage<BridgePutResult> = /*@__PURE__*/
   messageDesc(file_duet_v1_flight_bridge, 1);
+
+/**
+ * @generated from message duet.v1.BridgePutReply
+ */
+export type BridgePutReply = Message<"duet.v1.BridgePutReply"> & {
+  /**
+   * @generated from oneof duet.v1.BridgePutReply.kind
+   */
+  kind: {
+    /**
+     * FlightData bytes the relay has taken so far (cumulative), so the page may send more.
+     *
+     * @generated from field: uint64 acked_bytes = 1;
+     */
+    value: bigint;
+    case: "ackedBytes";
+  } | {
+    /**
+     * The end of the upload, success or failure.
+     *
+     * @generated from field: duet.v1.BridgePutResult result = 2;
+     */
+    value: BridgePutResult;
+    case: "result";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message duet.v1.BridgePutReply.
+ * Use `create(BridgePutReplySchema)` to create a new message.
+ */
+export const BridgePutReplySchema: GenMessage<BridgePutReply> = /*@__PURE__*/
+  messageDesc(file_duet_v1_flight_bridge, 2);
 
