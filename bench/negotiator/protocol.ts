@@ -64,13 +64,13 @@ export function answer(value: object): void {
 }
 
 /** Calls `handle` for each command on stdin, one at a time; exits when stdin closes. */
-export function serveCommands(handle: (command: Command) => Promise<void> | void, onClose: () => void): void {
+export function serveCommands<C extends object = Command>(handle: (command: C) => Promise<void> | void, onClose: () => void): void {
   const rl = createInterface({ input: process.stdin });
   rl.on('line', (line) => {
     if (!line.trim()) return;
-    let command: Command;
+    let command: C;
     try {
-      command = JSON.parse(line) as Command;
+      command = JSON.parse(line) as C;
     } catch {
       answer({ error: `not JSON: ${line.slice(0, 80)}` });
       return;

@@ -36,6 +36,25 @@ export const MAX_BUFFERED_RANGE = { min: 1, max: 1024 * 1024 * 1024 } as const;
 export const MAX_TRANSFER_BYTES = 2 * 1024 * 1024 * 1024 + 64 * 1024 * 1024;
 export const MAX_TRANSFER_RANGE = { min: 0, max: Number.MAX_SAFE_INTEGER } as const;
 
+/**
+ * HTTP/2 receive window of each stream into the Flight server. Node's default, 64 KiB, makes a
+ * DoPut wait a round trip per 64 KiB: at most 13 MB/s at 5 ms RTT, 1.3 MB/s at 50 ms. Measured
+ * here, Node DoPut -> hub -> Node DoGet of 72 MB on loopback (medians of 8): 552 ms at 64 KiB,
+ * 380 at 1 MiB, 344 at 2 MiB, 322 at 4 MiB. Larger is not safe: at 8 MiB and more, a DoPut and the
+ * DoGet of the same tensor started together on one connection deadlocked (the paused DoPut
+ * stream stops Node's session from reading, as we read it, so the DoGet's window updates wait
+ * behind it). 4 MiB and below never did, over batch sizes 1-16 MiB and relay buffers 1-16 MiB;
+ * 2 MiB keeps a margin. The test "FL8: a DoPut that fills the relay buffer" guards this.
+ */
+export const FLIGHT_STREAM_WINDOW_BYTES = 2 * 1024 * 1024;
+/** Up to 4 MiB: the largest window that never deadlocked in our runs. */
+export const FLIGHT_STREAM_WINDOW_RANGE = { min: 65_535, max: 4 * 1024 * 1024 } as const;
+/**
+ * The connection's window, in stream windows. It starts at 64 KiB whatever the settings say and
+ * caps every stream on the connection, so it must be larger: 16 streams at full speed.
+ */
+export const FLIGHT_CONNECTION_WINDOW_STREAMS = 16;
+
 /** Largest single gRPC message: the largest record batch (64 MiB) plus headers and seal tags. */
 export const MAX_FLIGHT_MESSAGE_BYTES = 64 * 1024 * 1024 + 64 * 1024;
 

@@ -2,12 +2,15 @@ import { Server, ServerCredentials, type ChannelOptions } from '@grpc/grpc-js';
 import { flightServiceDefinition } from '../../src/adapters/flight-grpc-node';
 import { DuetError } from '../../src/errors';
 import { configuredLimit } from '../../src/limits';
-import { FLIGHT_HOST, FLIGHT_PORT, MAX_FLIGHT_MESSAGE_BYTES } from './constants';
+import { FLIGHT_CONNECTION_WINDOW_STREAMS, FLIGHT_HOST, FLIGHT_PORT, FLIGHT_STREAM_WINDOW_BYTES, FLIGHT_STREAM_WINDOW_RANGE, MAX_FLIGHT_MESSAGE_BYTES } from './constants';
+import { advertiseStreamWindow, widenConnectionWindows } from './receive-window';
 import { FlightRelay, type FlightRelayOptions } from './relay';
 import { flightServiceHandlers } from './service';
 
 export type FlightServerOptions = {
   grpcOptions?: ChannelOptions;
+  /** HTTP/2 receive window per stream; default FLIGHT_STREAM_WINDOW_BYTES (65535 is HTTP/2's own). */
+  streamWindowBytes?: number;
 } & (
   | (FlightRelayOptions & { relay?: undefined })
   /** Share a relay (e.g. the one the HTTP bridge also drives). */
@@ -34,6 +37,10 @@ export function createFlightServer(options: FlightServerOptions): FlightServerHa
     'grpc.max_send_message_length': MAX_FLIGHT_MESSAGE_BYTES,
     ...options.grpcOptions,
   });
+  const streamWindow = configuredLimit('streamWindowBytes', options.streamWindowBytes, FLIGHT_STREAM_WINDOW_BYTES, FLIGHT_STREAM_WINDOW_RANGE);
+  // The range's floor is HTTP/2's own default: at that setting grpc-js is left as it is.
+  const widen = streamWindow > FLIGHT_STREAM_WINDOW_RANGE.min;
+  if (widen) advertiseStreamWindow(server, streamWindow);
   server.addService(flightServiceDefinition, flightServiceHandlers(relay));
   return {
     relay,
@@ -42,7 +49,10 @@ export function createFlightServer(options: FlightServerOptions): FlightServerHa
       new Promise<number>((resolve, reject) => {
         server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (err, bound) => {
           if (err) reject(new DuetError('UNAVAILABLE', `Flight could not listen on ${host}:${port}: ${err.message}`, { reason: 'LISTEN_FAILED', cause: err }));
-          else resolve(bound);
+          else {
+            if (widen) widenConnectionWindows(server, streamWindow * FLIGHT_CONNECTION_WINDOW_STREAMS);
+            resolve(bound);
+          }
         });
       }),
     close: async () => {
