@@ -3,8 +3,9 @@
 // place, named, and options default to them.
 
 /**
- * Weight of a new transfer in the link throughput EWMA. 0.3 follows a real change within
- * ~3 transfers while one odd transfer (GC pause, tab in background) moves it by under a third.
+ * Weight of a new transfer in the link throughput EWMA (kept in time per byte, and scaled down
+ * for transfers whose time is mostly RTT). 0.3 follows a real change within ~3 transfers while
+ * one odd transfer (GC pause, tab in background) moves it by under a third.
  */
 export const LINK_EWMA_ALPHA = 0.3;
 

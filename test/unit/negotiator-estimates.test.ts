@@ -17,13 +17,30 @@ import {
 describe('link estimates', () => {
   const MB = 1e6;
 
-  it('NG6: throughput follows real transfers by EWMA', () => {
+  it('NG6/NG22: throughput follows real transfers by EWMA, in time per byte, weighted by the throughput share of the time', () => {
     let e = probedPath('webrtc', 10, 10 * MB);
     e = observeTransfer(e, { bytes: 5 * MB, ms: 10 + 1000 }); // 5 MB/s observed
-    expect(e.bytesPerSecond).toBeCloseTo(0.7 * 10 * MB + 0.3 * 5 * MB, 0);
+    const weight = 1000 / 1010; // the share of the time past the RTT
+    expect(e.bytesPerSecond).toBeCloseTo(1 / (1 / (10 * MB) + 0.3 * weight * (1 / (5 * MB) - 1 / (10 * MB))), 0);
     expect(e.samples).toBe(1);
     expect(e.drift).toBe(false);
     expect(observeRtt(e, 20).rttMs).toBeCloseTo(13, 9);
+  });
+
+  it('NG22: a transfer that is mostly RTT barely moves throughput, and a run of transfers converges to the true rate', () => {
+    // Loopback through the relay: 6 ms RTT, ~130 MB/s. A 0.53 MB send finishing at 6.9 ms reads as
+    // 590 MB/s; averaged in bytes per second it would have moved the estimate to 270 MB/s.
+    const e = probedPath('arrow-flight', 6, 130 * MB);
+    const fast = observeTransfer(e, { bytes: 530_000, ms: 6.9 });
+    expect(fast.bytesPerSecond).toBeGreaterThan(130 * MB);
+    expect(fast.bytesPerSecond).toBeLessThan(150 * MB);
+    // Transfers of a steady 50 MB/s, large and small alike, bring the estimate there.
+    let s = e;
+    for (let i = 0; i < 40; i++) {
+      const bytes = i % 2 === 0 ? 4 * MB : 530_000;
+      s = observeTransfer(s, { bytes, ms: 6 + (bytes / (50 * MB)) * 1000 });
+    }
+    expect(s.bytesPerSecond / (50 * MB)).toBeCloseTo(1, 2);
   });
 
   it('NG6: transfers under LINK_MIN_THROUGHPUT_SAMPLE_BYTES do not move throughput', () => {
@@ -33,15 +50,16 @@ describe('link estimates', () => {
   });
 
   it('NG6: drift is flagged after LINK_DRIFT_STREAK disagreeing transfers in a row, not before', () => {
-    let e = probedPath('arrow-rtc', 0, 100 * MB);
-    const slow = { bytes: 10 * MB, ms: 1000 }; // 10 MB/s: 10x off
+    // A link 10x faster than believed: the time-per-byte average follows speed-ups slowly, so drift asks for a probe.
+    let e = probedPath('arrow-rtc', 0, 10 * MB);
+    const fast = { bytes: 10 * MB, ms: 100 }; // 100 MB/s: 10x off
     for (let i = 1; i < LINK_DRIFT_STREAK; i++) {
-      e = observeTransfer(e, slow);
+      e = observeTransfer(e, fast);
       expect(e.drift).toBe(false);
     }
     const agreeing = observeTransfer(e, { bytes: 10 * MB, ms: 10 * MB / e.bytesPerSecond * 1000 });
     expect(agreeing.disagreeing).toBe(0);
-    expect(observeTransfer(e, slow).drift).toBe(true);
+    expect(observeTransfer(e, fast).drift).toBe(true);
   });
 
   it('NG1: usable paths are the intersection', () => {
