@@ -38,9 +38,10 @@ export const MAX_TRANSFER_RANGE = { min: 0, max: Number.MAX_SAFE_INTEGER } as co
 
 /**
  * HTTP/2 receive window of each stream into the Flight server. Node's default, 64 KiB, makes a
- * DoPut wait a round trip per 64 KiB: at most 13 MB/s at 5 ms RTT, 1.3 MB/s at 50 ms. Measured
- * here, Node DoPut -> hub -> Node DoGet of 72 MB on loopback (medians of 8): 552 ms at 64 KiB,
- * 380 at 1 MiB, 344 at 2 MiB, 322 at 4 MiB. Larger is not safe: at 8 MiB and more, a DoPut and the
+ * DoPut wait a round trip per 64 KiB: at most 13 MB/s at 5 ms RTT, 1.3 MB/s at 50 ms
+ * (bench/flight-window.ts measures 64 KiB against this). A one-off sweep here, Node DoPut -> hub
+ * -> Node DoGet of 72 MB on loopback (medians of 8): 552 ms at 64 KiB, 380 at 1 MiB, 344 at
+ * 2 MiB, 322 at 4 MiB. Larger is not safe: at 8 MiB and more, a DoPut and the
  * DoGet of the same tensor started together on one connection deadlocked (the paused DoPut
  * stream stops Node's session from reading, as we read it, so the DoGet's window updates wait
  * behind it). 4 MiB and below never did, over batch sizes 1-16 MiB and relay buffers 1-16 MiB;

@@ -5,7 +5,8 @@ import type { Server } from '@grpc/grpc-js';
 // of 1.14), so every DoPut into the hub would get Node's default 64 KiB: the producer then waits
 // a round trip for each 64 KiB, which caps an upload at 64 KiB / RTT whatever the link. We set
 // the windows ourselves, through two grpc-js internals; the FL8 window test fails if they move.
-// (That PR would set the stream and connection windows equal, which can deadlock: constants.ts.)
+// (That PR would apply one value to both windows; stream windows of 8 MiB or more can deadlock,
+// see FLIGHT_STREAM_WINDOW_BYTES in constants.ts.)
 
 interface GrpcServerInternals {
   commonServerOptions?: { settings?: Settings };
@@ -13,17 +14,16 @@ interface GrpcServerInternals {
 }
 
 /** Before bind: new sessions advertise `bytes` as each stream's initial window. */
-export function advertiseStreamWindow(server: Server, bytes: number): boolean {
+export function advertiseStreamWindow(server: Server, bytes: number): void {
   const internals = server as unknown as GrpcServerInternals;
-  if (internals.commonServerOptions === undefined) return false;
+  if (internals.commonServerOptions === undefined) return;
   internals.commonServerOptions.settings = { ...internals.commonServerOptions.settings, initialWindowSize: bytes };
-  return true;
 }
 
 /** After bind: each new session's connection-level window becomes `bytes` (it starts at 64 KiB whatever the settings say). */
-export function widenConnectionWindows(server: Server, bytes: number): boolean {
+export function widenConnectionWindows(server: Server, bytes: number): void {
   const servers = (server as unknown as GrpcServerInternals).http2Servers;
-  if (!(servers instanceof Map) || servers.size === 0) return false;
+  if (!(servers instanceof Map)) return;
   for (const http2Server of servers.keys()) {
     http2Server.on('session', (session: Http2Session) => {
       try {
@@ -33,5 +33,4 @@ export function widenConnectionWindows(server: Server, bytes: number): boolean {
       }
     });
   }
-  return true;
 }
