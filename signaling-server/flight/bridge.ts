@@ -5,7 +5,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { rawFlightData } from '../../src/adapters/flight-grpc-node';
 import { DuetError } from '../../src/errors';
 import { GRPC_WEB_CONTENT_TYPE, grpcWebFrame, grpcWebPrefix, grpcWebTrailer, parseGrpcWebBody } from '../../src/transport/flight/grpc-web';
-import { ErrorInfoSchema } from '../../src/wire/gen/duet/v1/common_pb';
+import { errorToWire } from '../../src/wire/errors';
 import { BridgePutOpenSchema, BridgePutReplySchema } from '../../src/wire/gen/duet/v1/flight_bridge_pb';
 import {
   ActionSchema,
@@ -55,10 +55,6 @@ function pathOf(req: IncomingMessage): string {
 
 function asDuet(e: unknown): DuetError {
   return DuetError.from(e);
-}
-
-function errorInfo(e: DuetError) {
-  return create(ErrorInfoSchema, { code: e.code, reason: e.reason ?? '', message: e.message });
 }
 
 async function readBody(req: IncomingMessage): Promise<Uint8Array> {
@@ -225,7 +221,7 @@ function servePut(relay: FlightRelay, ws: WebSocket): void {
     ws.send(toBinary(BridgePutReplySchema, create(BridgePutReplySchema, { kind })), then);
   };
   const finish = (result: { error?: DuetError; bytes?: number }) => {
-    const value = { bytes: BigInt(result.bytes ?? 0), error: result.error === undefined ? undefined : errorInfo(result.error) };
+    const value = { bytes: BigInt(result.bytes ?? 0), error: result.error === undefined ? undefined : errorToWire(result.error) };
     reply({ case: 'result', value }, () => ws.close(1000));
   };
   async function* messages(): AsyncGenerator<Uint8Array> {

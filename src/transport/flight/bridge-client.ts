@@ -4,7 +4,7 @@ import { DuetError } from '../../errors';
 import type { Tensor } from '../../tensor';
 import { ActionSchema, FlightDataSchema, HandshakeRequestSchema, HandshakeResponseSchema, ResultSchema, TicketSchema } from '../../wire/gen/arrow/flight/protocol/Flight_pb';
 import { BridgePutOpenSchema, BridgePutReplySchema } from '../../wire/gen/duet/v1/flight_bridge_pb';
-import { isErrorCode } from '../../errors';
+import { errorFromWire } from '../../wire/errors';
 import { BRIDGE_UPLOAD_BATCH_BYTES, BRIDGE_UPLOAD_WINDOW_BYTES } from '../constants';
 import { encodeFlightData, frameOf } from './flight-data-codec';
 import { GrpcWebReader } from './grpc-web-reader';
@@ -170,8 +170,7 @@ export class BridgeFlightClient implements FlightClient, FrameTransport {
           if (kind.case === 'ackedBytes') {
             acked = Number(kind.value);
           } else if (kind.case === 'result') {
-            const err = kind.value.error;
-            settled = err === undefined ? null : new DuetError(isErrorCode(err.code) ? err.code : 'UNKNOWN', err.message, { reason: err.reason || undefined });
+            settled = kind.value.error === undefined ? null : errorFromWire(kind.value.error);
             if (settled === null) resolve();
             else reject(settled);
           } else {
