@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { rawFlightData } from '../../src/adapters/flight-grpc-node';
 import { DuetError } from '../../src/errors';
+import { TICKET_TTL_HEADER } from '../../src/transport/constants';
 import { GRPC_WEB_CONTENT_TYPE, grpcWebFrame, grpcWebPrefix, grpcWebTrailer, parseGrpcWebBody } from '../../src/transport/flight/grpc-web';
 import { errorToWire } from '../../src/wire/errors';
 import { BridgePutOpenSchema, BridgePutReplySchema } from '../../src/wire/gen/duet/v1/flight_bridge_pb';
@@ -139,10 +140,10 @@ function drained(res: ServerResponse): Promise<void> {
 
 async function serveCall(relay: FlightRelay, path: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   let started = false;
-  const start = () => {
+  const start = (headers: Record<string, string> = {}) => {
     if (started) return;
     started = true;
-    res.writeHead(200, { 'content-type': GRPC_WEB_CONTENT_TYPE, 'cache-control': 'no-store' });
+    res.writeHead(200, { 'content-type': GRPC_WEB_CONTENT_TYPE, 'cache-control': 'no-store', ...headers });
   };
   try {
     if (req.method !== 'POST') throw new DuetError('UNIMPLEMENTED', 'Bridge calls are POSTs.', { reason: 'BAD_REQUEST' });
@@ -163,7 +164,7 @@ async function serveCall(relay: FlightRelay, path: string, req: IncomingMessage,
         const principal = relay.principalOf(auth);
         if (action.type !== ACTION_CREATE_TICKET) throw new DuetError('UNIMPLEMENTED', `Action "${action.type}" is not offered.`, { reason: 'NOT_OFFERED' });
         const ticket = relay.createTicket(principal);
-        start();
+        start({ [TICKET_TTL_HEADER]: String(relay.limits.ticketTtlMs) });
         res.write(grpcWebFrame(toBinary(ResultSchema, create(ResultSchema, { body: ticket }))));
         break;
       }

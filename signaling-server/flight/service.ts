@@ -11,6 +11,7 @@ import { Metadata as GrpcMetadata } from '@grpc/grpc-js';
 import { DuetError } from '../../src/errors';
 import { toGrpcStatus, type RawFlightData } from '../../src/adapters/flight-grpc-node';
 import { ticketOfDescriptor } from '../../src/transport/flight/flight-data-codec';
+import { TICKET_TTL_HEADER } from '../../src/transport/constants';
 import {
   ActionTypeSchema,
   HandshakeResponseSchema,
@@ -125,7 +126,11 @@ export function flightServiceHandlers(relay: FlightRelay): UntypedServiceImpleme
     try {
       const principal = relay.principalOf(authorization(call.metadata));
       if (call.request.type !== ACTION_CREATE_TICKET) throw unimplemented(`Action "${call.request.type}"`);
-      call.write(create(ResultSchema, { body: relay.createTicket(principal) }));
+      const ticket = relay.createTicket(principal);
+      const md = new GrpcMetadata();
+      md.set(TICKET_TTL_HEADER, String(relay.limits.ticketTtlMs));
+      call.sendMetadata(md);
+      call.write(create(ResultSchema, { body: ticket }));
       call.end();
     } catch (e) {
       call.emit('error', toGrpcStatus(e));

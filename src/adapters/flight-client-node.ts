@@ -5,6 +5,8 @@ import { DuetError } from '../errors';
 import type { Tensor } from '../tensor';
 import { encodeFlightData, frameOf } from '../transport/flight/flight-data-codec';
 import { getTensorOver, putTensorOver } from '../transport/flight/tensor-transfer';
+import { ticketTtlOf } from '../transport/flight/ticket-spare';
+import { TICKET_TTL_HEADER } from '../transport/constants';
 import type { FlightClient, FrameTransport, GetOptions, PutOptions, PutSummary } from '../transport/flight/types';
 import {
   ActionSchema,
@@ -33,6 +35,7 @@ function method(name: string) {
 export class NodeFlightClient implements FlightClient, FrameTransport {
   private readonly client: Client;
   private token: string | undefined;
+  ticketTtlMs: number | undefined;
 
   constructor(options: NodeFlightClientOptions) {
     this.client = new Client(options.address, credentials.createInsecure(), {
@@ -71,6 +74,10 @@ export class NodeFlightClient implements FlightClient, FrameTransport {
   async createTicket(): Promise<Uint8Array> {
     const m = method('DoAction');
     const call = this.client.makeServerStreamRequest(m.path, m.requestSerialize, m.responseDeserialize, create(ActionSchema, { type: 'duet.ticket.create' }), this.metadata()) as ClientReadableStream<Result>;
+    call.on('metadata', (md: Metadata) => {
+      const ttl = ticketTtlOf(String(md.get(TICKET_TTL_HEADER)[0] ?? ''));
+      if (ttl !== undefined) this.ticketTtlMs = ttl;
+    });
     const results: Result[] = [];
     for await (const r of readMessages<Result>(call, fromGrpcError)) results.push(r);
     const ticket = results[0]?.body;

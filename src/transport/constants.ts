@@ -74,3 +74,17 @@ export const BRIDGE_UPLOAD_WINDOW_BYTES = 8 * 1024 * 1024;
  * bufferedAmount limit (docs/flight.md, "Browser bridge").
  */
 export const BRIDGE_UPLOAD_BATCH_BYTES = 1024 * 1024;
+
+/**
+ * Response header of the ticket action (DoAction "duet.ticket.create"): the hub's ticket lifetime
+ * in ms. Standard Flight clients ignore it; ours keep one ticket ready once they know it, so a
+ * transfer does not wait a round trip to the hub before it can be announced.
+ */
+export const TICKET_TTL_HEADER = 'duet-ticket-ttl-ms';
+
+/**
+ * A spare ticket is used only while younger than this share of the hub's ticket lifetime. The
+ * rest of the lifetime is the receiver's to arrive in (both sides must claim a ticket before it
+ * expires): with the default 60 s, a spare is at most 15 s old and leaves the receiver 45 s.
+ */
+export const TICKET_SPARE_MAX_AGE_SHARE = 0.25;

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { BridgeFlightClient, type WebSocketConstructor } from '../../src/transport/flight/bridge-client';
 import type { NodeFlightClient } from '../../src/adapters/flight-client-node';
-import { attachFlightBridge, FlightRelay, type FlightBridge, type FlightServerHandle } from '../../signaling-server/flight';
+import { attachFlightBridge, FlightRelay, TICKET_TTL_MS, type FlightBridge, type FlightServerHandle } from '../../signaling-server/flight';
 import { connectedClient, credential, rejection, startTestServer, testAuthenticate } from '../helpers/flight';
 import { ALL_DTYPES, SHAPES, sameTensor, sampleTensor } from '../helpers/tensors';
 
@@ -57,6 +57,14 @@ describe('Browser bridge (gRPC-web DoGet, WebSocket DoPut), driven from Node wit
         expect(sameTensor(back, t), `${dtype} [${shape.join(',')}]`).toBe(true);
       }
     }
+  });
+
+  it('FL17: a page learns the hub ticket lifetime from the ticket answer, as a Node client does', async () => {
+    const page = await pageClient('S-ttl');
+    expect(page.ticketTtlMs).toBeUndefined();
+    await page.createTicket();
+    expect(page.ticketTtlMs).toBe(relay.limits.ticketTtlMs);
+    expect(page.ticketTtlMs).toBe(TICKET_TTL_MS);
   });
 
   it('FL13: pages and Node peers share one relay: page -> Node and Node -> page', async () => {

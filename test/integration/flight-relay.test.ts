@@ -1,4 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { TICKET_SPARE_MAX_AGE_SHARE } from '../../src/transport/constants';
+import { TicketSpare } from '../../src/transport/flight/ticket-spare';
 import type { NodeFlightClient } from '../../src/adapters/flight-client-node';
 import { connect } from 'node:http2';
 import { FLIGHT_CONNECTION_WINDOW_STREAMS, FLIGHT_STREAM_WINDOW_BYTES, FLIGHT_STREAM_WINDOW_RANGE, type FlightServerHandle } from '../../signaling-server/flight';
@@ -121,6 +123,111 @@ describe("The hub's HTTP/2 receive windows", () => {
       producer.close();
       consumer.close();
       await server.close();
+    }
+  });
+});
+
+describe('Spare tickets: a sender keeps one ticket ready (FL17)', () => {
+  const TTL_MS = 4000;
+  let server: FlightServerHandle & { port: number };
+  let producer: NodeFlightClient;
+  let consumer: NodeFlightClient;
+
+  beforeAll(async () => {
+    server = await startTestServer({ ticketTtlMs: TTL_MS });
+    producer = await connectedClient(server.port);
+    consumer = await connectedClient(server.port);
+  });
+  afterAll(async () => {
+    producer.close();
+    consumer.close();
+    await server.close();
+  });
+
+  const roundTrip = async (ticket: Uint8Array, seed: number) => {
+    const t = sampleTensor('float32', [64, 3], seed);
+    const [, back] = await Promise.all([producer.putTensor(ticket, t), consumer.getTensor(ticket)]);
+    return sameTensor(t, back);
+  };
+
+  it('FL17: the ticket answer declares the hub lifetime (TICKET_TTL_HEADER), and the client keeps it', async () => {
+    const fresh = await connectedClient(server.port);
+    try {
+      expect(fresh.ticketTtlMs).toBeUndefined();
+      await fresh.createTicket();
+      expect(fresh.ticketTtlMs).toBe(TTL_MS);
+    } finally {
+      fresh.close();
+    }
+  });
+
+  it('FL17: the second take is the spare fetched after the first, and both are working, distinct tickets', async () => {
+    const asked = vi.spyOn(producer, 'createTicket');
+    try {
+      const spare = new TicketSpare(async () => producer);
+      const first = await spare.take();
+      await vi.waitFor(() => expect(asked).toHaveBeenCalledTimes(2)); // its own, then the spare
+      await asked.mock.results[1]!.value;
+      const second = await spare.take();
+      expect(asked).toHaveBeenCalledTimes(3); // only the refill after the second take
+      expect(Buffer.from(second).equals(Buffer.from(first))).toBe(false);
+      expect(await roundTrip(first, 1)).toBe(true);
+      expect(await roundTrip(second, 2)).toBe(true);
+    } finally {
+      asked.mockRestore();
+    }
+  });
+
+  it('FL17: a spare is used while younger than TICKET_SPARE_MAX_AGE_SHARE of the lifetime, and not from then on', async () => {
+    const limit = TTL_MS * TICKET_SPARE_MAX_AGE_SHARE;
+    let now = 0;
+    const asked = vi.spyOn(producer, 'createTicket');
+    try {
+      const spare = new TicketSpare(async () => producer, () => now);
+      await spare.take(); // asks for its own and for a spare at t=0
+      await vi.waitFor(() => expect(asked).toHaveBeenCalledTimes(2));
+      now = limit - 1;
+      const young = await asked.mock.results[1]!.value;
+      expect(await spare.take()).toBe(young);
+      await vi.waitFor(() => expect(asked).toHaveBeenCalledTimes(3)); // none for the take itself, one refill at limit - 1
+      const old = await asked.mock.results[2]!.value;
+      now = limit - 1 + limit; // the refill is exactly `limit` old
+      const got = await spare.take();
+      expect(got).not.toBe(old);
+      expect(got).toBe(await asked.mock.results[3]!.value); // asked for at the take, then a refill
+      await vi.waitFor(() => expect(asked).toHaveBeenCalledTimes(5));
+      expect(await roundTrip(got, 3)).toBe(true);
+    } finally {
+      asked.mockRestore();
+    }
+  });
+
+  it('FL17: without a declared lifetime no spare is kept; with maxTicketsPerSession=1 it cannot be, and transfers still work', async () => {
+    // A hub that does not declare a lifetime: the same client, seen without it.
+    const undeclared = { createTicket: () => producer.createTicket(), ticketTtlMs: undefined } as unknown as NodeFlightClient;
+    const asked = vi.spyOn(undeclared, 'createTicket');
+    const plain = new TicketSpare(async () => undeclared);
+    expect(await roundTrip(await plain.take(), 7)).toBe(true);
+    await plain.take();
+    expect(asked).toHaveBeenCalledTimes(2);
+
+    const tight = await startTestServer({ maxTicketsPerSession: 1 });
+    const p = await connectedClient(tight.port);
+    const c = await connectedClient(tight.port);
+    try {
+
+      // The first take's ticket is open, so the refill is refused (RESOURCE_EXHAUSTED) and dropped.
+      const tickets = new TicketSpare(async () => p);
+      for (const seed of [4, 5, 6]) {
+        const ticket = await tickets.take();
+        const t = sampleTensor('int32', [10], seed);
+        const [, back] = await Promise.all([p.putTensor(ticket, t), c.getTensor(ticket)]);
+        expect(sameTensor(t, back)).toBe(true);
+      }
+    } finally {
+      p.close();
+      c.close();
+      await tight.close();
     }
   });
 });

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isDuetError } from '../../src/errors';
+import { ticketTtlOf } from '../../src/transport/flight/ticket-spare';
 import { FLIGHT_PORT, FlightRelay, flightPortFromEnv } from '../../signaling-server/flight';
 
 function files(dir: string): string[] {
@@ -192,5 +193,14 @@ describe('Relay failures without servers', () => {
     } finally {
       relay.close();
     }
+  });
+});
+
+describe('Declared ticket lifetimes (FL17)', () => {
+  it('FL17: only a positive integer of ms counts; anything else means "not declared", not an error', () => {
+    expect(ticketTtlOf('60000')).toBe(60_000);
+    expect(ticketTtlOf('1')).toBe(1);
+    expect(ticketTtlOf('999999999999999')).toBe(999_999_999_999_999);
+    for (const bad of [undefined, null, '', '0', '-1', '1.5', '1e3', ' 60000', 'abc', '9999999999999999']) expect(ticketTtlOf(bad), String(bad)).toBeUndefined();
   });
 });

@@ -5,11 +5,12 @@ import type { Tensor } from '../../tensor';
 import { ActionSchema, FlightDataSchema, HandshakeRequestSchema, HandshakeResponseSchema, ResultSchema, TicketSchema } from '../../wire/gen/arrow/flight/protocol/Flight_pb';
 import { BridgePutOpenSchema, BridgePutReplySchema } from '../../wire/gen/duet/v1/flight_bridge_pb';
 import { errorFromWire } from '../../wire/errors';
-import { BRIDGE_UPLOAD_BATCH_BYTES, BRIDGE_UPLOAD_WINDOW_BYTES } from '../constants';
+import { BRIDGE_UPLOAD_BATCH_BYTES, BRIDGE_UPLOAD_WINDOW_BYTES, TICKET_TTL_HEADER } from '../constants';
 import { encodeFlightData, frameOf } from './flight-data-codec';
 import { GrpcWebReader } from './grpc-web-reader';
 import { errorOfFields, GRPC_WEB_CONTENT_TYPE, grpcWebFrame, parseGrpcWebBody } from './grpc-web';
 import { getTensorOver, putTensorOver } from './tensor-transfer';
+import { ticketTtlOf } from './ticket-spare';
 import type { WebSocketConstructor } from '../websocket';
 import type { FlightClient, FrameTransport, GetOptions, PutOptions, PutSummary } from './types';
 
@@ -32,6 +33,7 @@ const OPEN = 1;
 
 export class BridgeFlightClient implements FlightClient, FrameTransport {
   private token: string | undefined;
+  ticketTtlMs: number | undefined;
   private readonly base: string;
   private readonly fetchFn: typeof fetch;
 
@@ -45,8 +47,9 @@ export class BridgeFlightClient implements FlightClient, FrameTransport {
   }
 
   /** One unary gRPC-web call; the small response is read whole, then split without copies. */
-  private async call<I extends DescMessage>(method: string, input: I, message: MessageShape<I>, signal?: AbortSignal): Promise<Uint8Array[]> {
-    const res = await this.post(method, input, message, signal);
+  private async call<I extends DescMessage>(method: string, input: I, message: MessageShape<I>, onHeaders?: (h: Headers) => void): Promise<Uint8Array[]> {
+    const res = await this.post(method, input, message);
+    onHeaders?.(res.headers);
     let body: ArrayBuffer;
     try {
       body = await res.arrayBuffer();
@@ -84,7 +87,10 @@ export class BridgeFlightClient implements FlightClient, FrameTransport {
   }
 
   async createTicket(): Promise<Uint8Array> {
-    const [first] = await this.call('DoAction', ActionSchema, create(ActionSchema, { type: 'duet.ticket.create' }));
+    const [first] = await this.call('DoAction', ActionSchema, create(ActionSchema, { type: 'duet.ticket.create' }), (h) => {
+      const ttl = ticketTtlOf(h.get(TICKET_TTL_HEADER));
+      if (ttl !== undefined) this.ticketTtlMs = ttl;
+    });
     if (first === undefined) throw new DuetError('INTERNAL', 'The ticket action returned no result.', { reason: 'BAD_RESPONSE' });
     return fromBinary(ResultSchema, first).body;
   }

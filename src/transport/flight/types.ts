@@ -38,6 +38,8 @@ export interface FlightClient extends FrameTransport {
   handshake(payload: Uint8Array): Promise<void>;
   /** A fresh single-use ticket bound to this client's session. */
   createTicket(): Promise<Uint8Array>;
+  /** The hub's ticket lifetime in ms, once a createTicket answer declared it (TICKET_TTL_HEADER); undefined before, or if it never does. */
+  readonly ticketTtlMs: number | undefined;
   putTensor(ticket: Uint8Array, t: Tensor, options?: PutOptions): Promise<PutSummary>;
   getTensor(ticket: Uint8Array, options?: GetOptions): Promise<Tensor>;
   close(): void;

@@ -3,6 +3,7 @@ import { assertDType, type Tensor } from '../../tensor';
 import type { FlightClient } from '../flight/types';
 import { getTensorOver, putTensorOver } from '../flight/tensor-transfer';
 import type { DataChannelFrames } from './data-channel-frames';
+import { TicketSpare } from '../flight/ticket-spare';
 import type { SealKeyAgreement } from './seal-keys';
 import type { SendResult, TensorReceiver, TensorSender, TransferContext, TransferInfo } from './types';
 
@@ -41,14 +42,17 @@ export class ArrowRtcReceiver implements TensorReceiver {
 
 export class FlightSender implements TensorSender {
   readonly path = 'arrow-flight' as const;
+  readonly #tickets: TicketSpare;
   constructor(
     private readonly client: () => Promise<FlightClient>,
     private readonly keys: SealKeyAgreement,
-  ) {}
+  ) {
+    this.#tickets = new TicketSpare(client);
+  }
 
   async prepare(): Promise<{ ticket: Uint8Array }> {
-    const [client] = await Promise.all([this.client(), this.keys.initiate()]);
-    return { ticket: await client.createTicket() };
+    const [ticket] = await Promise.all([this.#tickets.take(), this.keys.initiate()]);
+    return { ticket };
   }
 
   async send(tensor: Tensor, ctx: TransferContext & { ticket?: Uint8Array }): Promise<SendResult> {
