@@ -40,6 +40,8 @@ export interface PathChoice {
   path: PathName;
   codec: string;
   reason: string;
+  /** Record batch size for the path, when the chooser sized it to the link; else the path's default. */
+  batchBytes?: number;
 }
 
 export interface TensorShape {
@@ -254,7 +256,7 @@ export class Transfers extends Emitter<TransfersEvents> {
     });
     this.emit('announced', { transferId, peerId: c.peerId, direction: 'out', ...choice, wireBytes: wireInfo.byteLength, bytes: info.byteLength, ...(encodeMs !== undefined ? { encodeMs } : {}) });
     onAnnounce?.(choice);
-    const result = await sender.send(wire, { ...ctx, ...(ticket ? { ticket } : {}) });
+    const result = await sender.send(wire, { ...ctx, ...(ticket ? { ticket } : {}), ...(choice.batchBytes !== undefined ? { batchBytes: choice.batchBytes } : {}) });
     const summary = { transferId, ...choice, bytes: result.bytes, hash: result.hash, ms: performance.now() - started };
     this.emit('sent', { ...summary, peerId: c.peerId });
     return summary;

@@ -3,7 +3,7 @@ import { createNodeTransfers, createSession, joinSession, type Session } from '.
 import { registerNodeCodecs } from '../../src/adapters/node-codecs';
 import { CodecRegistry, registerPortableCodecs } from '../../src/codecs';
 import { createTransfers, type CreateTransfersOptions, type NegotiatedTransfers } from '../../src/duet/create-transfers';
-import type { Pick, ProbeResult } from '../../src/duet/negotiation';
+import { relayBatchBytes, type Pick, type ProbeResult } from '../../src/duet/negotiation';
 import { measureCodecCosts, type Negotiated, type PathEstimate } from '../../src/negotiator';
 import { tensor, tensorBytes, type Tensor } from '../../src/tensor';
 import type { PathName } from '../../src/transport/paths/types';
@@ -225,6 +225,35 @@ describe('the negotiator between two Node peers', () => {
     expect(summary.reason).toMatch(new RegExp(`^${summary.codec}: .* on a 2\\.0 Mbit/s ${summary.path} link`));
     expect(p.inbox.negotiator.currentPick()).toEqual(scientist[0]);
   });
+  it('NG23: on the relayed path, batches are sized to the measured link, also for pinned sends; without a measurement, the default', async () => {
+    const link20: ProbeResult = { rttMs: 20, bytesPerSecond: 20e6 / 8, probes: [] };
+    const slow = await pair({ link: link20 });
+    const fast = await pair({ link: FAST });
+    const unprobed = await pair({ link: link20, owner: { probePath: async () => Promise.reject(new Error('no probe here')) } });
+    unprobed.out.negotiator.on('error', () => undefined);
+    await Promise.all([slow, fast, unprobed].map((p) => p.out.negotiator.probed()));
+    const n = 1_000_000;
+    const t = tensor('uint8', [n], new Uint8Array(n).map((_, i) => i % 251));
+    const batches = async (p: Pair, options: { codec?: string } = {}) => {
+      let count = 0;
+      let last = 0;
+      const transferId = `t${++nextId}`;
+      const got = p.inbox.transfers.expect(transferId, {
+        onProgress: (x) => {
+          if (x.bytes > last) count++;
+          last = x.bytes;
+        },
+      });
+      await p.out.transfers.send(t, { transferId, path: 'arrow-flight', ...options });
+      expect(sameBytes(tensorBytes(await got), tensorBytes(t))).toBe(true);
+      return count;
+    };
+    expect(await batches(slow, { codec: 'none' })).toBe(Math.ceil(n / relayBatchBytes(20e6 / 8))); // 17 batches of 62,496 B (the last one shorter)
+    expect(await batches(fast, { codec: 'none' })).toBe(1);
+    expect(await batches(fast)).toBe(1); // negotiated: raw on a fast link
+    expect(await batches(unprobed, { codec: 'none' })).toBe(1);
+  });
+
   it('NG20: a send with a codec reports how long encoding took; the next payload like it is ranked by that speed', async () => {
     const p = await pair({ link: SLOW });
     const picks: Pick[] = [];

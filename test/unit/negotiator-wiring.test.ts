@@ -22,7 +22,11 @@ import {
   probeLink,
   preferencesFromWire,
   preferencesToWire,
+  RELAY_BATCH_LINK_MS,
+  RELAY_MIN_BATCH_BYTES,
+  relayBatchBytes,
 } from '../../src/duet/negotiation';
+import { DEFAULT_BATCH_BYTES } from '../../src/arrow';
 import { NegotiationPreferencesSchema } from '../../src/wire/gen/duet/v1/negotiation_pb';
 import { LINK_DRIFT_STREAK, probedPath } from '../../src/negotiator';
 
@@ -201,5 +205,19 @@ describe('reports', () => {
     expect(r.take('t0')).toBeUndefined(); // the oldest was forgotten
     expect(r.take('t1')).toBe('webrtc');
     expect(r.take('one-more')).toBe('arrow-flight');
+  });
+});
+
+describe('relay batch size', () => {
+  it('NG23: a batch takes RELAY_BATCH_LINK_MS of link time, within RELAY_MIN_BATCH_BYTES and DEFAULT_BATCH_BYTES, exactly at both edges', () => {
+    const bpsFor = (bytes: number) => (bytes * 1000) / RELAY_BATCH_LINK_MS;
+    expect(relayBatchBytes(20e6 / 8)).toBe(62_496); // 20 Mbit/s: 62,500 B, down to a multiple of 8
+    expect(relayBatchBytes(bpsFor(RELAY_MIN_BATCH_BYTES))).toBe(RELAY_MIN_BATCH_BYTES);
+    expect(relayBatchBytes(bpsFor(RELAY_MIN_BATCH_BYTES) - 1000)).toBe(RELAY_MIN_BATCH_BYTES);
+    expect(relayBatchBytes(bpsFor(RELAY_MIN_BATCH_BYTES + 8))).toBe(RELAY_MIN_BATCH_BYTES + 8);
+    expect(relayBatchBytes(bpsFor(DEFAULT_BATCH_BYTES))).toBe(DEFAULT_BATCH_BYTES);
+    expect(relayBatchBytes(bpsFor(DEFAULT_BATCH_BYTES) - 1000)).toBeLessThan(DEFAULT_BATCH_BYTES);
+    expect(relayBatchBytes(bpsFor(DEFAULT_BATCH_BYTES) * 10)).toBe(DEFAULT_BATCH_BYTES);
+    expect(relayBatchBytes(Infinity)).toBe(DEFAULT_BATCH_BYTES);
   });
 });

@@ -44,6 +44,23 @@ export const PROBE_TIMEOUT_MS = 15_000;
  * first real transfer corrects it.
  */
 export const LINK_PRIOR_BYTES_PER_SECOND = 1_250_000;
+
+/**
+ * Link time one record batch should take on the arrow-flight path. The hub's relay forwards
+ * whole messages, so when the sender is far from the hub the receiver's download of a batch
+ * starts only once its upload has ended: a transfer takes about one batch's link time longer
+ * than the link needs. With the default 4 MiB batch, 1 MB across a 20 Mbit/s link took 855 ms,
+ * with 62 kB batches 474 ms (bench:relay-latency, sender and receiver across the link). 25 ms bounds
+ * that bubble, and keeps batches large enough on fast links (~600 kB at 200 Mbit/s, the default
+ * 4 MiB from ~1.3 Gbit/s) that their fixed cost (~0.15 ms each here) stays under 1%.
+ */
+export const RELAY_BATCH_LINK_MS = 25;
+
+/**
+ * The smallest batch the link sizing picks: below ~32 KiB a batch's own framing (Arrow header,
+ * seal tag, gRPC and HTTP/2 framing, a few hundred bytes) and its fixed CPU cost start to show.
+ */
+export const RELAY_MIN_BATCH_BYTES = 32 * 1024;
 export const LINK_PRIOR_RTT_MS = 50;
 
 /**

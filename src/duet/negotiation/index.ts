@@ -1,4 +1,4 @@
-export { deferReprobe, Negotiator, nextDriftStreak, PreferencesEvent, TransferReportEvent } from './negotiator';
+export { deferReprobe, Negotiator, nextDriftStreak, PreferencesEvent, relayBatchBytes, TransferReportEvent } from './negotiator';
 export type { NegotiatorEvents, NegotiatorOptions, Pick } from './negotiator';
 export { codecCapabilities, peerDecodes } from './capabilities';
 export { effectiveConsent, mergePins, preferencesFromWire, preferencesToWire } from './preferences';

@@ -1,3 +1,4 @@
+import { DEFAULT_BATCH_BYTES } from '../../arrow';
 import { CodecRegistry, createNoneCodec } from '../../codecs';
 import { DuetError } from '../../errors';
 import { CodecCostModel, LINK_DRIFT_FACTOR, LINK_DRIFT_STREAK, measureCodecCosts, negotiate, observeTransfer, PayloadMemory, probedPath, syntheticSample, type CodecCost, type Negotiated, type PathEstimate, type PayloadSignature } from '../../negotiator';
@@ -11,7 +12,7 @@ import { NegotiationPreferencesSchema, TransferReportSchema } from '../../wire/g
 import type { Session } from '../session';
 import type { ChooseContext, ChoosePath, PathChoice, Pins, TensorShape, TransferAnnounced, Transfers } from '../transfers';
 import { codecCapabilities, peerDecodes } from './capabilities';
-import { COST_WARMUP_MS, COST_WARMUP_RUNS, MAX_DRIFT_STREAK, MAX_ENCODES_WATCHED, REPROBE_MAX_SHARE, LINK_PRIOR_BYTES_PER_SECOND, LINK_PRIOR_RTT_MS, NEGOTIATOR_COST_RUNS, PRUNE_SLACK, NEGOTIATOR_COST_SAMPLE_BYTES, NEGOTIATOR_LOSSY_COST_SAMPLE_BYTES, PROBE_TRANSFER_PREFIX, SAMPLE_BUDGET_SHARE } from './constants';
+import { COST_WARMUP_MS, COST_WARMUP_RUNS, MAX_DRIFT_STREAK, MAX_ENCODES_WATCHED, REPROBE_MAX_SHARE, LINK_PRIOR_BYTES_PER_SECOND, LINK_PRIOR_RTT_MS, NEGOTIATOR_COST_RUNS, PRUNE_SLACK, NEGOTIATOR_COST_SAMPLE_BYTES, NEGOTIATOR_LOSSY_COST_SAMPLE_BYTES, PROBE_TRANSFER_PREFIX, RELAY_BATCH_LINK_MS, RELAY_MIN_BATCH_BYTES, SAMPLE_BUDGET_SHARE } from './constants';
 import { effectiveConsent, mergePins, preferencesFromWire, preferencesToWire, type LossyConsent, type Preferences } from './preferences';
 import { probeLink, probeOver, serveProbes, type ProbeResult } from './probe';
 import { pinnedChoice } from './pinned';
@@ -331,6 +332,10 @@ export class Negotiator extends Emitter<NegotiatorEvents> {
       choice = { path: decision.path, codec: decision.codec, reason: decision.reason };
     }
     peer.awaiting.add(ctx.transferId, choice.path);
+    // Only a measured estimate sizes batches: the prior (10 Mbit/s) on a fast link would cut a
+    // tensor into 32 KiB batches and cost far more than it saves.
+    const measured = peer.links[choice.path];
+    if (choice.path === 'arrow-flight' && measured) choice = { ...choice, batchBytes: relayBatchBytes(measured.bytesPerSecond) };
     return merged.overridden.length ? { ...choice, reason: `${choice.reason}; ${merged.overridden.join('; ')}` } : choice;
   }
 }
@@ -367,6 +372,15 @@ export function deferReprobe(lastProbeMs: number | undefined, estimate: PathEsti
   if (lastProbeMs === undefined) return false;
   const rawMs = estimate.rttMs + (bytes / estimate.bytesPerSecond) * 1000;
   return lastProbeMs > REPROBE_MAX_SHARE * rawMs;
+}
+
+/**
+ * Record batch size for the relayed path on a link of this throughput: RELAY_BATCH_LINK_MS of
+ * link time, within RELAY_MIN_BATCH_BYTES..DEFAULT_BATCH_BYTES, a multiple of 8 as the Arrow layer uses.
+ */
+export function relayBatchBytes(bytesPerSecond: number): number {
+  const bytes = Math.floor((bytesPerSecond * RELAY_BATCH_LINK_MS) / 1000 / 8) * 8;
+  return Number.isFinite(bytes) ? Math.min(DEFAULT_BATCH_BYTES, Math.max(RELAY_MIN_BATCH_BYTES, bytes)) : DEFAULT_BATCH_BYTES;
 }
 
 function prior(path: PathName): PathEstimate {

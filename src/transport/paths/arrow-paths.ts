@@ -57,7 +57,8 @@ export class FlightSender implements TensorSender {
 
   async send(tensor: Tensor, ctx: TransferContext & { ticket?: Uint8Array }): Promise<SendResult> {
     if (!ctx.ticket) throw new DuetError('INTERNAL', 'A Flight transfer was sent without its ticket.');
-    const r = await (await this.client()).putTensor(ctx.ticket, tensor, { ...options(ctx), sealKey: await this.keys.initiate() });
+    const batch = ctx.batchBytes !== undefined ? { batchBytes: ctx.batchBytes } : {};
+    const r = await (await this.client()).putTensor(ctx.ticket, tensor, { ...options(ctx), ...batch, sealKey: await this.keys.initiate() });
     return { bytes: r.bytes, hash: r.hash };
   }
 }

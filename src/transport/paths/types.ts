@@ -12,6 +12,8 @@ export interface TransferContext {
   transferId: string;
   signal?: AbortSignal;
   onProgress?: (p: TransferProgress) => void;
+  /** Record batch size, for senders that batch (arrow-flight); default: the path's own. */
+  batchBytes?: number;
 }
 
 export interface SendResult {

@@ -1,5 +1,5 @@
 // Child in namespace B: a Flight server with its default settings (it declares its ticket lifetime).
-//   node --import tsx bench/ticket-spare/hub.ts
+//   node --import tsx bench/relay-latency/hub.ts
 // Prints {"ready":true,port}.
 
 import { startFlightServer } from '../../signaling-server/flight';
