@@ -100,7 +100,7 @@ async function main(): Promise<void> {
     for (const link of links) {
       const bytes = quick ? BYTES[link] / 4 : BYTES[link];
       const linkRuns = FAST_LINKS.includes(link) ? runs * FAST_LINK_RUN_FACTOR : runs;
-      const result = await runLink({ link, bytes, payloads, runs: linkRuns, path, log: (line) => process.stderr.write(`${line}\n`) });
+      const result = await runLink({ link, bytes, payloads, runs: linkRuns, control: FAST_LINKS.includes(link), path, log: (line) => process.stderr.write(`${line}\n`) });
       if (!result.built || result.error) process.stderr.write(`negotiator: ${link} could not be measured: ${result.error ?? 'not built'}\n`);
       record.links.push(result);
       // Written after every link, so a run cut short still leaves its finished links behind.

@@ -5,7 +5,7 @@
 import { barChartSvg } from '../plot';
 import { LINKS, isLinkName } from '../netlab/links';
 import { PAYLOADS } from './payloads';
-import type { LinkRun, RunRecord } from './results';
+import { CONTROL, type LinkRun, type RunRecord } from './results';
 import { LOOPBACK_MAX_OVERHEAD, ORACLE_MAX, SLOW_LINK_MIN_SPEEDUP, targetRows, type Cell, type NegotiatedCell, type Summary, type TargetRow } from './summary';
 export { summarizeRecord } from './summary';
 
@@ -34,6 +34,7 @@ function why(s: Summary, n: NegotiatedCell): string {
   if (n.decide_ms !== null) parts.push(`deciding took ${f(n.decide_ms)} ms (median)${n.reprobes ? `, with a re-probe of the path in ${n.reprobes} of ${n.runs} runs` : ''}`);
   if (n.recalled) parts.push(`decided from memory in ${n.recalled} of ${n.runs} runs${n.sampled_decide_ms !== null ? ` (runs that sampled: ${f(n.sampled_decide_ms)} ms to decide)` : ' (the warm-up run sampled)'}`);
   if (n.gc_ms !== null && same?.gc_ms != null) parts.push(`owner GC during send ${f(n.gc_ms)} ms (fixed ${n.pick}: ${f(same.gc_ms)} ms)`);
+  if (n.aa_ratio !== null && n.none_ms !== null && n.none_again_ms !== null) parts.push(`noise floor: none sent twice as two columns, ${f(n.none_ms)} and ${f(n.none_again_ms)} ms (${f(n.aa_ratio, 3)}x)`);
   return parts.join('; ');
 }
 
@@ -50,6 +51,14 @@ function targetSection(s: Summary, rows: TargetRow[]): string[] {
     const met = mine.filter((r) => r.met).length;
     const verdict = mine.length === 0 ? 'not measured' : met === mine.length ? '**met**' : `**missed** in ${mine.length - met} of ${mine.length}`;
     out.push(`| ${g.title} | ${mine.length} | ${met} | ${mine.length - met} | ${verdict} |`);
+  }
+  const aa = s.negotiated.filter((n) => n.aa_ratio !== null);
+  if (aa.length) {
+    const ratios = aa.map((n) => n.aa_ratio!).sort((a, b) => a - b);
+    out.push(
+      '',
+      `**Noise floor.** On the fast links every payload is also sent raw a second time, as a column of its own (\`${CONTROL}\`). The two medians of identical sends differed by ${f(ratios[0]!, 3)}x to ${f(ratios.at(-1)!, 3)}x (median ${f(ratios[Math.floor(ratios.length / 2)]!, 3)}x over ${aa.length} cells), to set beside the ${ORACLE_MAX}x and ${LOOPBACK_MAX_OVERHEAD}x limits. Per cell in the "why" column.`,
+    );
   }
   for (const g of groups) {
     const mine = rows.filter((r) => r.target === g.key);

@@ -7,10 +7,17 @@ import type { PayloadName } from './payloads';
 /** The column of the negotiator, beside the fixed codecs' ids. */
 export const NEGOTIATED = 'negotiated';
 
+/**
+ * A second column of raw sends on the fast links: the same transfer as `none`, kept as a column
+ * of its own, so the report can say how far two medians of identical sends differ in the same
+ * run. That is the noise the fast-link targets are judged against. Not a codec: never an oracle.
+ */
+export const CONTROL = 'none-again';
+
 export interface Sample {
   run: number;
   payload: PayloadName;
-  /** A fixed codec id, or NEGOTIATED. */
+  /** A fixed codec id, NEGOTIATED or CONTROL. */
   column: string;
   /** From the owner's send() to the scientist holding the decoded, checked tensor. */
   ms: number;

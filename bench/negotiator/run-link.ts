@@ -6,7 +6,7 @@ import { createLab, LINKS, type Lab, type LinkName } from '../netlab/lab';
 import type { PathName } from '../../src/transport/paths/types';
 import { ChildLines } from './child';
 import { PAYLOADS, type PayloadName } from './payloads';
-import { NEGOTIATED, type LinkRun, type Sample } from './results';
+import { CONTROL, NEGOTIATED, type LinkRun, type Sample } from './results';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const PREFIX = 'duetneg';
@@ -19,8 +19,8 @@ export const LOSSY_CODECS = ['topk', 'dgc'] as const;
 const SETUP_TIMEOUT_MS = 180_000;
 const TRANSFER_TIMEOUT_MS = 300_000;
 
-export function columnsFor(payload: PayloadName): string[] {
-  return [...LOSSLESS_CODECS, ...(PAYLOADS[payload].gradient ? LOSSY_CODECS : []), NEGOTIATED];
+export function columnsFor(payload: PayloadName, control: boolean): string[] {
+  return [...LOSSLESS_CODECS, ...(PAYLOADS[payload].gradient ? LOSSY_CODECS : []), ...(control ? [CONTROL] : []), NEGOTIATED];
 }
 
 export interface LinkPlan {
@@ -29,6 +29,8 @@ export interface LinkPlan {
   payloads: readonly PayloadName[];
   /** Kept runs; one warm-up run is added before them. */
   runs: number;
+  /** Also send every payload raw a second time, as the CONTROL column (the fast links). */
+  control: boolean;
   path: PathName | null;
   log: (line: string) => void;
 }
@@ -37,7 +39,7 @@ async function transfer(owner: ChildLines, scientist: ChildLines, plan: LinkPlan
   const id = `${plan.link}-r${run}-${payload}-${column}`;
   scientist.send({ cmd: 'expect', id, payload });
   await scientist.next((l) => l['expecting'] === id, 30_000);
-  owner.send({ cmd: 'send', id, payload, codec: column === NEGOTIATED ? null : column, path: plan.path });
+  owner.send({ cmd: 'send', id, payload, codec: column === NEGOTIATED ? null : column === CONTROL ? 'none' : column, path: plan.path });
   const failed = (l: Record<string, unknown>) => l['failed'] === id || ('error' in l && JSON.stringify(l['command'] ?? '').includes(id));
   const [sent, got] = await Promise.all([
     owner.next((l) => l['sent'] === id || failed(l), TRANSFER_TIMEOUT_MS),
@@ -110,7 +112,7 @@ export async function runLink(plan: LinkPlan): Promise<LinkRun> {
     plan.log(`${plan.link}: connected and probed`);
     for (let run = 0; run < plan.runs + out.warmup; run++) {
       for (const payload of plan.payloads) {
-        for (const column of shuffled(columnsFor(payload), run)) out.samples.push(await transfer(owner, scientist, plan, run, payload, column));
+        for (const column of shuffled(columnsFor(payload, plan.control), run)) out.samples.push(await transfer(owner, scientist, plan, run, payload, column));
       }
     }
     owner.send({ cmd: 'state' });

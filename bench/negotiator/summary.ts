@@ -3,7 +3,7 @@
 
 import { summarize } from '../netlab/stats';
 import { PAYLOADS, type PayloadName } from './payloads';
-import { NEGOTIATED, type LinkRun, type RunRecord, type Sample } from './results';
+import { CONTROL, NEGOTIATED, type LinkRun, type RunRecord, type Sample } from './results';
 
 export interface Cell {
   link: string;
@@ -49,6 +49,12 @@ export interface NegotiatedCell {
   gc_ms: number | null;
   /** Kept runs in which the negotiator re-probed a drifted path before deciding. */
   reprobes: number;
+  /**
+   * The fast links' noise floor: the medians of `none` and of the same raw send in the CONTROL
+   * column, larger over smaller (1.0 when they agree); null where there is no control column.
+   */
+  aa_ratio: number | null;
+  none_again_ms: number | null;
   /** The reason the negotiator gave, for the last kept run. */
   reason: string;
   all_ok: boolean;
@@ -90,7 +96,7 @@ function linkSummary(l: LinkRun): Summary {
   const negotiated: NegotiatedCell[] = [];
   for (const payload of payloads) {
     const mine = kept.filter((s) => s.payload === payload);
-    const columns = [...new Set(mine.map((s) => s.column))].filter((c) => c !== NEGOTIATED);
+    const columns = [...new Set(mine.map((s) => s.column))].filter((c) => c !== NEGOTIATED && c !== CONTROL);
     const fixed = columns.map((c) => cellOf(l.link, payload, c, mine.filter((s) => s.column === c))).filter((c): c is Cell => c !== null);
     cells.push(...fixed);
     const neg = mine.filter((s) => s.column === NEGOTIATED);
@@ -104,6 +110,7 @@ function linkSummary(l: LinkRun): Summary {
     for (const s of neg) paths[s.path] = (paths[s.path] ?? 0) + 1;
     const pickPath = Object.entries(paths).sort((a, b) => b[1] - a[1])[0]![0];
     const none = fixed.find((c) => c.codec === 'none');
+    const again = summarize(mine.filter((s) => s.column === CONTROL).map((s) => s.ms));
     negotiated.push({
       link: l.link,
       payload,
@@ -124,6 +131,8 @@ function linkSummary(l: LinkRun): Summary {
       sampled_decide_ms: medianOf(neg.filter((s) => s.recalled !== true).map((s) => s.decideMs)),
       gc_ms: medianOf(neg.map((s) => s.gcMs)),
       reprobes: neg.filter((s) => (s.probed?.length ?? 0) > 0).length,
+      aa_ratio: none && again ? round(Math.max(none.median_ms, again.median) / Math.min(none.median_ms, again.median), 3) : null,
+      none_again_ms: again ? round(again.median) : null,
       reason: neg.at(-1)?.reason ?? '',
       all_ok: neg.every((s) => s.ok),
     });
