@@ -46,6 +46,13 @@ export interface LossyCodec extends Codec {
   residual(stream: string): Float64Array | undefined;
   /** Forgets one stream's residual, or all of them. */
   resetStream(stream?: string): void;
+  /**
+   * The frame length for a tensor of `dtype` and `byteLength`, without encoding it: what these
+   * codecs send depends on the tensor's size, not its values. Exact for top-k, random-k and QSGD;
+   * for DGC the length at its target count, which its sampled threshold lands near. Lets the
+   * negotiator rank them without sampling the payload.
+   */
+  frameBytes(dtype: DType, byteLength: number): number;
 }
 
 export function isLossy(codec: Codec): codec is LossyCodec {

@@ -1,4 +1,4 @@
-import type { CodecRegistry } from '../codecs';
+import { isLossy, type CodecRegistry } from '../codecs';
 import type { DType } from '../tensor';
 import { codecKinds, usableCodecs, usablePaths, type Capabilities, type PathName } from './capabilities';
 import { choose, type ChooseInput, type Choice } from './choose';
@@ -99,14 +99,15 @@ export async function negotiate(given: NegotiateInput): Promise<Negotiated> {
   const bytesMs = Math.min(...paths.map((p) => (n / p.bytesPerSecond) * 1000));
   const minRtt = Math.min(...paths.map((p) => p.rttMs));
   const consent = input.lossyConsent;
+  const known = knownRatios(input, ids);
   const recalled = signature && input.pin?.codec === undefined ? input.memory?.recall(signature) : undefined;
   if (recalled) {
     const decide = (l: Learnt) =>
-      choose({ payload: { bytes: n, dtype: input.dtype, gradient: input.gradient, ratios: l.ratios }, codecs: kinds, costs: withCosts(input.costs, input.dtype, l.costs), paths, lossyConsent: consent, pin: input.pin });
+      choose({ payload: { bytes: n, dtype: input.dtype, gradient: input.gradient, ratios: { ...l.ratios, ...known } }, codecs: kinds, costs: withCosts(input.costs, input.dtype, l.costs), paths, lossyConsent: consent, pin: input.pin });
     let choice = decide(recalled);
     // One codec that sampling ran out of time for last time, if any, is sampled now, if it
     // could still beat this choice and its sample fits the budget.
-    const refined = input.sampleCosts ? await samplePending(input, kinds, recalled, { bytesMs, bestMs: choice.totalMs, minRtt }) : undefined;
+    const refined = input.sampleCosts ? await samplePending(input, recalled, { bytesMs, bestMs: choice.totalMs, minRtt }) : undefined;
     if (refined && signature) input.memory?.refine(signature, refined.learnt);
     if (refined?.sampled.length) choice = decide(refined.learnt);
     const also = refined?.sampled.length ? ` (and ${refined.sampled.join(', ')} sampled now)` : '';
@@ -121,7 +122,7 @@ export async function negotiate(given: NegotiateInput): Promise<Negotiated> {
     };
   }
   let worthSampling = ids.filter((id) => {
-    if (id === 'none') return false;
+    if (id === 'none' || known[id] !== undefined) return false;
     if (!input.registry.get(id).accepts(input.dtype)) return false;
     if (kinds[id] === 'lossy' && !(input.gradient === true && (consent === true || (Array.isArray(consent) && consent.includes(id))))) return false;
     if (input.pin?.codec !== undefined) return id === input.pin.codec;
@@ -183,7 +184,7 @@ export async function negotiate(given: NegotiateInput): Promise<Negotiated> {
         outOfTime.push(id);
         continue;
       }
-      const one = await sampleOne(input, kinds, id, sampleBytes);
+      const one = await sampleOne(input, id, sampleBytes);
       if (!one) continue;
       const { ratio, measured, cost } = one;
       kept.push(id);
@@ -197,6 +198,7 @@ export async function negotiate(given: NegotiateInput): Promise<Negotiated> {
   } else {
     ratios = await estimateRatios(worthSampling.map((id) => input.registry.get(id)), input.dtype, input.bytes, sampleBytes);
   }
+  ratios = { ...ratios, ...known };
   // Speeds seen on whole tensors of this kind outrank the fresh sample's (NG20).
   const choice = choose({
     payload: { bytes: n, dtype: input.dtype, gradient: input.gradient, ratios },
@@ -211,18 +213,33 @@ export async function negotiate(given: NegotiateInput): Promise<Negotiated> {
   return { ...choice, sampled: worthSampling, sampleBytes: Math.min(sampleBytes, n), sampledCosts, recalled: false, ...(signature ? { signature } : {}) };
 }
 
+/**
+ * Ratios that need no sample (NG24): a lossy codec's frame depends on the payload's size, not
+ * its values (LossyCodec.frameBytes). Sampling them cost time for nothing, and on fast links,
+ * where the sampling budget is a millisecond or so, they went unsampled and so were no
+ * candidates at all: a loopback gradient then went raw (4 MB) instead of top-k (80 kB).
+ */
+function knownRatios(input: NegotiateInput, ids: readonly string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  const n = input.bytes.byteLength;
+  if (input.gradient !== true || n === 0) return out;
+  for (const id of ids) {
+    const codec = input.registry.get(id);
+    if (!isLossy(codec) || !codec.accepts(input.dtype)) continue;
+    const frame = codec.frameBytes(input.dtype, n);
+    if (frame > 0) out[id] = n / frame;
+  }
+  return out;
+}
+
 /** Samples one codec on the payload, timed; with the speed to rank it by. */
-async function sampleOne(input: NegotiateInput, kinds: Readonly<Record<string, string>>, id: string, sampleBytes: number) {
+async function sampleOne(input: NegotiateInput, id: string, sampleBytes: number) {
   const now = typeof input.sampleCosts === 'object' ? { now: input.sampleCosts.now } : {};
   const sampled = await sampleCodecs([input.registry.get(id)], input.dtype, input.bytes, { sampleSize: sampleBytes, ...(input.extrapolate === false ? {} : { payloadBytes: input.bytes.byteLength }), ...now });
   const ratio = sampled.ratios[id];
   const measured = sampled.costs[id];
   if (ratio === undefined || measured === undefined) return undefined;
-  // A lossy codec's speed depends on the payload's size, hardly on its content, and a
-  // small sample understates it (DGC's fixed threshold sampling): rank it by the faster of
-  // its sample and its start-up figure, which is timed on a larger sample.
-  const cost = kinds[id] === 'lossy' ? fastest(measured, input.costs.get(id, input.dtype)) : measured;
-  return { ratio, measured, cost };
+  return { ratio, measured, cost: measured };
 }
 
 /**
@@ -231,7 +248,7 @@ async function sampleOne(input: NegotiateInput, kinds: Readonly<Record<string, s
  * ratio, by its start-up speeds) and its sample fits the budget, which shrinks to the same
  * share of that estimate. Either way it is no longer pending.
  */
-async function samplePending(input: NegotiateInput, kinds: Readonly<Record<string, string>>, learnt: Learnt, at: { bytesMs: number; bestMs: number; minRtt: number }) {
+async function samplePending(input: NegotiateInput, learnt: Learnt, at: { bytesMs: number; bestMs: number; minRtt: number }) {
   const [id, ...rest] = learnt.pending ?? [];
   if (id === undefined) return undefined;
   const remaining: Learnt = { ratios: learnt.ratios, costs: learnt.costs, ...(rest.length ? { pending: rest } : {}) };
@@ -245,7 +262,7 @@ async function samplePending(input: NegotiateInput, kinds: Readonly<Record<strin
   const allowedMs = Math.min(share * at.bytesMs, share * at.bestMs);
   if (msPerByte * Math.min(RATIO_SAMPLE_MIN_BYTES, n) > allowedMs) return none;
   const sampleBytes = budgetedSampleBytes(allowedMs, msPerByte);
-  const one = await sampleOne(input, kinds, id, sampleBytes);
+  const one = await sampleOne(input, id, sampleBytes);
   if (!one) return none;
   return {
     learnt: { ...remaining, ratios: { ...learnt.ratios, [id]: one.ratio }, costs: { ...learnt.costs, [id]: one.cost } },
@@ -253,10 +270,6 @@ async function samplePending(input: NegotiateInput, kinds: Readonly<Record<strin
     sampleBytes: Math.min(sampleBytes, n),
     sampledCosts: { [id]: one.measured },
   };
-}
-
-function fastest(a: CodecCost, b: CodecCost | undefined): CodecCost {
-  return b ? { encodeBps: Math.max(a.encodeBps, b.encodeBps), decodeBps: Math.max(a.decodeBps, b.decodeBps) } : a;
 }
 
 /** A copy of `base` whose encode speeds for `dtype` are the observed ones, where it has the codec. */

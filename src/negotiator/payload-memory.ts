@@ -120,7 +120,7 @@ export class PayloadMemory {
    */
   observeEncode(sig: PayloadSignature, codec: string, encodeBps: number): void {
     const entry = this.#find(sig);
-    if (!entry || !entry.learnt.costs[codec] || !(encodeBps > 0 && Number.isFinite(encodeBps))) return;
+    if (!entry || entry.learnt.ratios[codec] === undefined || !(encodeBps > 0 && Number.isFinite(encodeBps))) return;
     entry.learnt = withObserved(entry.learnt, { ...entry.learnt.observed, [codec]: encodeBps });
   }
 

@@ -115,6 +115,19 @@ describe.each(makers)('lossy codec %s', (name, make) => {
   });
 });
 
+describe.each(makers)('lossy codec %s, frame size without encoding', (name, make) => {
+  it.each(FLOAT_DTYPES)('NG24: frameBytes(%s, bytes) is the frame encode() writes (DGC: within a fifth, at its target count)', async (dtype) => {
+    for (const n of [1, 511, 5000, 70_001]) {
+      const codec = make();
+      const bytes = bytesOf(dtype, gradient(n, n));
+      const frame = await codec.encode({ dtype, bytes });
+      const predicted = codec.frameBytes(dtype, bytes.byteLength);
+      if (name === 'dgc') expect(Math.abs(frame.byteLength - predicted) / predicted, `n=${n}`).toBeLessThanOrEqual(0.2);
+      else expect(predicted, `n=${n}`).toBe(frame.byteLength);
+    }
+  });
+});
+
 describe('top-k', () => {
   it('LC3: sends exactly ceil(ratio n) elements, the largest magnitudes', async () => {
     const codec = createTopKCodec({ ratio: 0.01 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type Codec, CodecRegistry, createBloscCodec, createNoneCodec, createSparseCodec, createTopKCodec } from '../../src/codecs';
 import { payload } from '../helpers/payloads';
-import { capabilitiesOf, CodecCostModel, negotiate, probedPath, type NegotiateInput } from '../../src/negotiator';
+import { capabilitiesOf, CodecCostModel, negotiate, PayloadMemory, probedPath, type NegotiateInput } from '../../src/negotiator';
 
 function counting(codec: Codec): Codec & { encodes: number } {
   const c = {
@@ -73,5 +73,35 @@ describe('negotiate()', () => {
     expect(c.codec).toBe('blosc-lz4');
     expect(c.sampled).toEqual(['blosc-lz4']);
     expect(c.ranked.every((r) => r.path === 'arrow-flight')).toBe(true);
+  });
+});
+
+describe('lossy codecs need no sample', () => {
+  const link200 = { 'arrow-flight': probedPath('arrow-flight', 5, 25 * MB) };
+
+  it('NG24: with no time to sample anything, a gradient still ranks top-k by its frame size, and picks it over raw', async () => {
+    const before = topk.encodes;
+    const d = await negotiate(args({ links: link200, gradient: true, lossyConsent: true, sampleCosts: true, sampleBudgetShare: 1e-6 }));
+    expect(d.sampled).toEqual([]);
+    expect(topk.encodes).toBe(before); // top-k never ran on the payload
+    const c = d.ranked.find((x) => x.codec === 'topk');
+    expect(c?.ratio).toBeCloseTo(bytes.byteLength / topkInner.frameBytes('float32', bytes.byteLength), 9);
+    expect(d.codec).toBe('topk');
+  });
+
+  it('NG24: without consent or for a non-gradient, no frame-size ratio makes a lossy codec a candidate', async () => {
+    for (const extra of [{ gradient: true, lossyConsent: false }, { gradient: false, lossyConsent: true }] as const) {
+      const d = await negotiate(args({ links: link200, sampleCosts: true, sampleBudgetShare: 1e-6, ...extra }));
+      expect(d.ranked.map((x) => x.codec)).not.toContain('topk');
+    }
+  });
+
+  it('NG24: a lossy codec never sampled for a kind still learns its whole-tensor encode speed (NG20)', async () => {
+    const memory = new PayloadMemory();
+    const d = await negotiate(args({ links: link200, gradient: true, lossyConsent: true, memory, stream: 'g' }));
+    memory.observeEncode(d.signature!, 'topk', 7 * MB);
+    expect(memory.observed(d.signature!)).toEqual({ topk: 7 * MB });
+    const next = await negotiate(args({ links: link200, gradient: true, lossyConsent: true, memory, stream: 'g' }));
+    expect(next.ranked.find((x) => x.codec === 'topk')?.compressMs).toBeCloseTo((bytes.byteLength / (7 * MB)) * 1000, 6);
   });
 });

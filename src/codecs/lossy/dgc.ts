@@ -9,7 +9,7 @@ import { addInto, assertFloat, squaredNorm, workArray, type FloatArray } from '.
 import { freshSeed, uniform, xorshift32 } from './random';
 import { ResidualStore } from './residuals';
 import { kthLargest, topKIndices } from './select';
-import { keepCount, ratioOf, readSparseGradient, sparseGradientSize, writeSparseGradient } from './sparse-gradient';
+import { keepCount, ratioOf, readSparseGradient, sparseGradientFrameBytes, sparseGradientSize, writeSparseGradient } from './sparse-gradient';
 
 // Deep Gradient Compression (Lin, Han, Mao, Wang, Dally; ICLR 2018), per stream:
 //   local gradient clipping  g <- g * min(1, clipNorm / ||g||)
@@ -108,6 +108,7 @@ export function createDgcCodec(options: DgcOptions = {}): LossyCodec & { momentu
     },
     decode: (frame, o) => readSparseGradient(frame, FRAME_FORMAT.dgc, 'dgc', decodeCap(limits, o)),
     declaredSize: (frame) => sparseGradientSize(frame, FRAME_FORMAT.dgc, 'dgc'),
+    frameBytes: (dtype, byteLength) => sparseGradientFrameBytes(dtype, byteLength, ratio, false),
     residual: (stream) => store.residualCopy(stream),
     momentum: (stream) => {
       const s = store.get(stream);

@@ -4,9 +4,9 @@ import { fromFloat16Bits, toFloat16Bits } from '../../tensor';
 import type { LossyCodec } from '../codec';
 import { decodeCap } from '../caps';
 import { codecLimits, QSGD_BUCKET_RANGE, QSGD_DEFAULT_BUCKET, QSGD_DEFAULT_LEVELS, QSGD_LEVELS_RANGE } from '../constants';
-import { allocFrame, FRAME_FORMAT, openFrame, readFrameHeader, sealFrame } from '../frame';
+import { allocFrame, FRAME_FORMAT, FRAME_HEADER_BYTES, openFrame, readFrameHeader, sealFrame } from '../frame';
 import { accumulate, acceptsFloat, type LossyOptions } from './common';
-import { denseOut, widthOf, type FloatDType } from './floats';
+import { denseOut, isFloatDType, widthOf, type FloatDType } from './floats';
 import { freshSeed, uniform, xorshift32 } from './random';
 import { ResidualStore } from './residuals';
 
@@ -122,6 +122,11 @@ export function createQsgdCodec(options: QsgdOptions = {}): LossyCodec {
       return out.bytes;
     },
     declaredSize: (frame) => readFrameHeader(frame, FRAME_FORMAT.qsgd, 'qsgd').decodedBytes,
+    frameBytes: (dtype, byteLength) => {
+      if (!isFloatDType(dtype)) return byteLength;
+      const n = Math.floor(byteLength / widthOf(dtype));
+      return FRAME_HEADER_BYTES + 12 + 4 * Math.ceil(n / bucket) + Math.ceil((n * bits) / 8);
+    },
     residual: (stream) => store.residualCopy(stream),
     resetStream: (stream) => store.reset(stream),
   };

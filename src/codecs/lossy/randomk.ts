@@ -5,7 +5,7 @@ import { FRAME_FORMAT } from '../frame';
 import { accumulate, acceptsFloat, type LossyOptions } from './common';
 import { freshSeed, sampleIndices, xorshift32 } from './random';
 import { ResidualStore } from './residuals';
-import { keepCount, ratioOf, readSparseGradient, sparseGradientSize, writeSparseGradient } from './sparse-gradient';
+import { keepCount, ratioOf, readSparseGradient, sparseGradientFrameBytes, sparseGradientSize, writeSparseGradient } from './sparse-gradient';
 
 export interface RandomKOptions extends LossyOptions {
   /** Seeds the per-frame seeds, for reproducible runs; defaults to the platform CSPRNG. */
@@ -32,6 +32,7 @@ export function createRandomKCodec(options: RandomKOptions = {}): LossyCodec {
     },
     decode: (frame, o) => readSparseGradient(frame, FRAME_FORMAT.randomk, 'randomk', decodeCap(limits, o), sampleIndices),
     declaredSize: (frame) => sparseGradientSize(frame, FRAME_FORMAT.randomk, 'randomk'),
+    frameBytes: (dtype, byteLength) => sparseGradientFrameBytes(dtype, byteLength, ratio, true),
     residual: (stream) => store.residualCopy(stream),
     resetStream: (stream) => store.reset(stream),
   };

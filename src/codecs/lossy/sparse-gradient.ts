@@ -1,6 +1,7 @@
 import { DuetError } from '../../errors';
-import { allocFrame, openFrame, readFrameHeader, sealFrame, type FrameFormat } from '../frame';
-import { denseOut, loadValue, storeValue, widthOf, type FloatArray, type FloatDType } from './floats';
+import type { DType } from '../../tensor';
+import { allocFrame, FRAME_HEADER_BYTES, openFrame, readFrameHeader, sealFrame, type FrameFormat } from '../frame';
+import { denseOut, isFloatDType, loadValue, storeValue, widthOf, type FloatArray, type FloatDType } from './floats';
 
 // The frame body shared by the sparsifying gradient codecs (top-k, DGC, random-k):
 //
@@ -24,6 +25,14 @@ export const keepCount = (n: number, ratio: number): number => (n === 0 ? 0 : Ma
 
 function headerBytes(seeded: boolean): number {
   return seeded ? 16 : 8;
+}
+
+/** The frame length writeSparseGradient() gives for k of the elements of `byteLength` bytes of `dtype`. */
+export function sparseGradientFrameBytes(dtype: DType, byteLength: number, ratio: number, seeded: boolean): number {
+  if (!isFloatDType(dtype)) return byteLength; // not a payload these codecs take
+  const w = widthOf(dtype);
+  const k = keepCount(Math.floor(byteLength / w), ratio);
+  return FRAME_HEADER_BYTES + headerBytes(seeded) + pad4(k * w) + (seeded ? 0 : 4 * k);
 }
 
 /**

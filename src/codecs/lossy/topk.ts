@@ -5,7 +5,7 @@ import { FRAME_FORMAT } from '../frame';
 import { accumulate, acceptsFloat, type LossyOptions } from './common';
 import { ResidualStore } from './residuals';
 import { topKIndices } from './select';
-import { keepCount, ratioOf, readSparseGradient, sparseGradientSize, writeSparseGradient } from './sparse-gradient';
+import { keepCount, ratioOf, readSparseGradient, sparseGradientFrameBytes, sparseGradientSize, writeSparseGradient } from './sparse-gradient';
 
 /** Top-k: sends the ratio x n largest-magnitude elements of (residual + gradient), exactly. */
 export function createTopKCodec(options: LossyOptions = {}): LossyCodec {
@@ -22,6 +22,7 @@ export function createTopKCodec(options: LossyOptions = {}): LossyCodec {
     },
     decode: (frame, o) => readSparseGradient(frame, FRAME_FORMAT.topk, 'topk', decodeCap(limits, o)),
     declaredSize: (frame) => sparseGradientSize(frame, FRAME_FORMAT.topk, 'topk'),
+    frameBytes: (dtype, byteLength) => sparseGradientFrameBytes(dtype, byteLength, ratio, false),
     residual: (stream) => store.residualCopy(stream),
     resetStream: (stream) => store.reset(stream),
   };

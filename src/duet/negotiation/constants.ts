@@ -44,6 +44,7 @@ export const PROBE_TIMEOUT_MS = 15_000;
  * first real transfer corrects it.
  */
 export const LINK_PRIOR_BYTES_PER_SECOND = 1_250_000;
+export const LINK_PRIOR_RTT_MS = 50;
 
 /**
  * Link time one record batch should take on the arrow-flight path. The hub's relay forwards
@@ -61,7 +62,6 @@ export const RELAY_BATCH_LINK_MS = 25;
  * seal tag, gRPC and HTTP/2 framing, a few hundred bytes) and its fixed CPU cost start to show.
  */
 export const RELAY_MIN_BATCH_BYTES = 32 * 1024;
-export const LINK_PRIOR_RTT_MS = 50;
 
 /**
  * Bytes per codec and dtype timed when the negotiator first needs that dtype, and how many
