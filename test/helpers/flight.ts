@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import { NodeFlightClient } from '../../src/adapters/flight-client-node';
 import { DuetError } from '../../src/errors';
 import { startFlightServer, type FlightRelayOptions, type FlightServerHandle, type FlightServerOptions } from '../../signaling-server/flight';
@@ -25,5 +26,20 @@ export async function connectedClient(port: number, sessionId = 'S1'): Promise<N
   return c;
 }
 
+/** A server with a producer and a consumer (one session), for the enclosing describe block; read its fields inside tests. */
+export function relayPerSuite(options: Partial<FlightServerOptions> = {}): { server: FlightServerHandle & { port: number }; producer: NodeFlightClient; consumer: NodeFlightClient } {
+  const r = {} as ReturnType<typeof relayPerSuite>;
+  beforeAll(async () => {
+    r.server = await startTestServer(options);
+    r.producer = await connectedClient(r.server.port);
+    r.consumer = await connectedClient(r.server.port);
+  });
+  afterAll(async () => {
+    r.producer.close();
+    r.consumer.close();
+    await r.server.close();
+  });
+  return r;
+}
 
 export { rejection } from './errors';

@@ -1,34 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { TICKET_SPARE_MAX_AGE_SHARE } from '../../src/transport/constants';
 import { TicketSpare } from '../../src/transport/flight/ticket-spare';
 import type { NodeFlightClient } from '../../src/adapters/flight-client-node';
 import { connect } from 'node:http2';
-import { FLIGHT_CONNECTION_WINDOW_STREAMS, FLIGHT_STREAM_WINDOW_BYTES, FLIGHT_STREAM_WINDOW_RANGE, type FlightServerHandle } from '../../signaling-server/flight';
+import { FLIGHT_CONNECTION_WINDOW_STREAMS, FLIGHT_STREAM_WINDOW_BYTES, FLIGHT_STREAM_WINDOW_RANGE } from '../../signaling-server/flight';
 import { ALL_DTYPES, SHAPES, sameTensor, sampleTensor } from '../helpers/tensors';
-import { connectedClient, startTestServer } from '../helpers/flight';
+import { connectedClient, relayPerSuite, startTestServer } from '../helpers/flight';
 
 describe('Flight relay, Node to Node', () => {
-  let server: FlightServerHandle & { port: number };
-  let producer: NodeFlightClient;
-  let consumer: NodeFlightClient;
-
-  beforeAll(async () => {
-    server = await startTestServer();
-    producer = await connectedClient(server.port);
-    consumer = await connectedClient(server.port);
-  });
-  afterAll(async () => {
-    producer.close();
-    consumer.close();
-    await server.close();
-  });
+  const r = relayPerSuite();
 
   it('FL1: every dtype and shape round-trips through the relay, single and multi-batch', async () => {
     for (const dtype of ALL_DTYPES) {
       for (const shape of [...SHAPES, [257, 3]]) {
         const t = sampleTensor(dtype, shape, 7);
-        const ticket = await producer.createTicket();
-        const [, back] = await Promise.all([producer.putTensor(ticket, t, { batchBytes: 64 }), consumer.getTensor(ticket)]);
+        const ticket = await r.producer.createTicket();
+        const [, back] = await Promise.all([r.producer.putTensor(ticket, t, { batchBytes: 64 }), r.consumer.getTensor(ticket)]);
         expect(sameTensor(t, back), `${dtype} [${shape.join(',')}]`).toBe(true);
       }
     }
@@ -36,11 +23,11 @@ describe('Flight relay, Node to Node', () => {
 
   it('FL9: the consumer may arrive first; progress is reported on both sides', async () => {
     const t = sampleTensor('float64', [300, 301]);
-    const ticket = await producer.createTicket();
+    const ticket = await r.producer.createTicket();
     const got: number[] = [];
     const sent: number[] = [];
-    const getting = consumer.getTensor(ticket, { onProgress: (p) => got.push(p.bytes) });
-    await producer.putTensor(ticket, t, { batchBytes: 64 * 1024, onProgress: (p) => sent.push(p.bytes) });
+    const getting = r.consumer.getTensor(ticket, { onProgress: (p) => got.push(p.bytes) });
+    await r.producer.putTensor(ticket, t, { batchBytes: 64 * 1024, onProgress: (p) => sent.push(p.bytes) });
     expect(sameTensor(await getting, t)).toBe(true);
     expect(got.at(-1)).toBe(t.data.byteLength);
     expect(sent.at(-1)).toBe(t.data.byteLength);
@@ -129,29 +116,16 @@ describe("The hub's HTTP/2 receive windows", () => {
 
 describe('Spare tickets: a sender keeps one ticket ready (FL17)', () => {
   const TTL_MS = 4000;
-  let server: FlightServerHandle & { port: number };
-  let producer: NodeFlightClient;
-  let consumer: NodeFlightClient;
-
-  beforeAll(async () => {
-    server = await startTestServer({ ticketTtlMs: TTL_MS });
-    producer = await connectedClient(server.port);
-    consumer = await connectedClient(server.port);
-  });
-  afterAll(async () => {
-    producer.close();
-    consumer.close();
-    await server.close();
-  });
+  const r = relayPerSuite({ ticketTtlMs: TTL_MS });
 
   const roundTrip = async (ticket: Uint8Array, seed: number) => {
     const t = sampleTensor('float32', [64, 3], seed);
-    const [, back] = await Promise.all([producer.putTensor(ticket, t), consumer.getTensor(ticket)]);
+    const [, back] = await Promise.all([r.producer.putTensor(ticket, t), r.consumer.getTensor(ticket)]);
     return sameTensor(t, back);
   };
 
   it('FL17: the ticket answer declares the hub lifetime (TICKET_TTL_HEADER), and the client keeps it', async () => {
-    const fresh = await connectedClient(server.port);
+    const fresh = await connectedClient(r.server.port);
     try {
       expect(fresh.ticketTtlMs).toBeUndefined();
       await fresh.createTicket();
@@ -162,9 +136,9 @@ describe('Spare tickets: a sender keeps one ticket ready (FL17)', () => {
   });
 
   it('FL17: the second take is the spare fetched after the first, and both are working, distinct tickets', async () => {
-    const asked = vi.spyOn(producer, 'createTicket');
+    const asked = vi.spyOn(r.producer, 'createTicket');
     try {
-      const spare = new TicketSpare(async () => producer);
+      const spare = new TicketSpare(async () => r.producer);
       const first = await spare.take();
       await vi.waitFor(() => expect(asked).toHaveBeenCalledTimes(2)); // its own, then the spare
       await asked.mock.results[1]!.value;
@@ -181,9 +155,9 @@ describe('Spare tickets: a sender keeps one ticket ready (FL17)', () => {
   it('FL17: a spare is used while younger than TICKET_SPARE_MAX_AGE_SHARE of the lifetime, and not from then on', async () => {
     const limit = TTL_MS * TICKET_SPARE_MAX_AGE_SHARE;
     let now = 0;
-    const asked = vi.spyOn(producer, 'createTicket');
+    const asked = vi.spyOn(r.producer, 'createTicket');
     try {
-      const spare = new TicketSpare(async () => producer, () => now);
+      const spare = new TicketSpare(async () => r.producer, () => now);
       await spare.take(); // asks for its own and for a spare at t=0
       await vi.waitFor(() => expect(asked).toHaveBeenCalledTimes(2));
       now = limit - 1;
@@ -204,7 +178,7 @@ describe('Spare tickets: a sender keeps one ticket ready (FL17)', () => {
 
   it('FL17: without a declared lifetime no spare is kept; with maxTicketsPerSession=1 it cannot be, and transfers still work', async () => {
     // A hub that does not declare a lifetime: the same client, seen without it.
-    const undeclared = { createTicket: () => producer.createTicket(), ticketTtlMs: undefined } as unknown as NodeFlightClient;
+    const undeclared = { createTicket: () => r.producer.createTicket(), ticketTtlMs: undefined } as unknown as NodeFlightClient;
     const asked = vi.spyOn(undeclared, 'createTicket');
     const plain = new TicketSpare(async () => undeclared);
     expect(await roundTrip(await plain.take(), 7)).toBe(true);
