@@ -75,6 +75,13 @@ export const MEMORY_ENTROPY_TOLERANCE = 0.25;
 /** Shares of repeating upper halves (payload-memory.ts) within 5 points count as alike: smooth floats (~10%) and random ones (~0%) differ by more. Tight on purpose: a miss only costs a sample, a false match a worse pick. */
 export const MEMORY_REPEAT_TOLERANCE = 0.05;
 
+/**
+ * Whole-tensor encode speeds kept per codec and kind of payload (NG20); their median ranks the
+ * codec. With only the last one, a GC pause in one top-k encode on loopback (250 against
+ * ~550 MB/s) ranked DGC first for the next payload, and the picks flapped between the two.
+ */
+export const MEMORY_OBSERVED_KEEP = 3;
+
 /** A remembered payload is reused this many times, then sampled again. */
 export const MEMORY_REUSE_MAX = 8;
 

@@ -1,6 +1,6 @@
 import type { DType } from '../tensor';
 import type { CodecCost } from './cost-model';
-import { MEMORY_ENTROPY_TOLERANCE, MEMORY_MAX_KEYS, MEMORY_PROBE_BYTES, MEMORY_REPEAT_TOLERANCE, MEMORY_REUSE_MAX, MEMORY_ZERO_TOLERANCE } from './constants';
+import { MEMORY_ENTROPY_TOLERANCE, MEMORY_MAX_KEYS, MEMORY_OBSERVED_KEEP, MEMORY_PROBE_BYTES, MEMORY_REPEAT_TOLERANCE, MEMORY_REUSE_MAX, MEMORY_ZERO_TOLERANCE } from './constants';
 
 // What sampling learnt about a kind of payload, reused for the next one like it. Training
 // loops and repeated queries send the same kind of tensor again and again; sampling each one
@@ -39,6 +39,8 @@ export interface Learnt {
   readonly pending?: readonly string[];
   /** Encode speeds seen on whole tensors of the kind (observeEncode); they outrank sampled ones and outlive re-sampling. */
   readonly observed?: Readonly<Record<string, number>>;
+  /** The last MEMORY_OBSERVED_KEEP whole-tensor speeds per codec, oldest first; `observed` holds their median. */
+  readonly observations?: Readonly<Record<string, readonly number[]>>;
 }
 
 const WIDTH: Record<DType, number> = { float16: 2, float32: 4, float64: 8, int8: 1, int16: 2, int32: 4, int64: 8, uint8: 1, bool: 1 };
@@ -116,12 +118,16 @@ export class PayloadMemory {
    * A real send of a payload like `sig` encoded with `codec` at `encodeBps`: from then on that
    * speed ranks the codec for payloads of the kind. Samples are small and often fit in cache
    * where the whole tensor does not (DGC touches three arrays of its size, top-k two), so the
-   * whole tensor's speed is the one to trust. A codec never sampled for the kind is left alone.
+   * whole tensor's speed is the one to trust. It is the median of the last MEMORY_OBSERVED_KEEP
+   * sends, so one encode slowed by a GC pause does not rank the codec out. A codec the kind
+   * holds no ratio for (neither sampled nor known from its frame size) is left alone.
    */
   observeEncode(sig: PayloadSignature, codec: string, encodeBps: number): void {
     const entry = this.#find(sig);
     if (!entry || entry.learnt.ratios[codec] === undefined || !(encodeBps > 0 && Number.isFinite(encodeBps))) return;
-    entry.learnt = withObserved(entry.learnt, { ...entry.learnt.observed, [codec]: encodeBps });
+    const last = [...(entry.learnt.observations?.[codec] ?? []), encodeBps].slice(-MEMORY_OBSERVED_KEEP);
+    const learnt = { ...entry.learnt, observations: { ...entry.learnt.observations, [codec]: last } };
+    entry.learnt = withObserved(learnt, { ...entry.learnt.observed, [codec]: upperMedian(last) });
   }
 
   /** Encode speeds seen on whole tensors like `sig`, to rank a fresh sample by (see observeEncode). */
@@ -134,9 +140,10 @@ export class PayloadMemory {
    * speeds seen on whole tensors of the kind are kept, since a fresh sample does not know better.
    */
   remember(sig: PayloadSignature, learnt: Learnt): void {
-    const previous = this.#find(sig)?.learnt.observed;
+    const previous = this.#find(sig)?.learnt;
     const list = (this.#entries.get(sig.key) ?? []).filter((e) => !alike(e.sig, sig));
-    list.unshift({ sig, learnt: previous ? withObserved(learnt, previous) : learnt, uses: 0 });
+    const kept = previous?.observed ? withObserved({ ...learnt, ...(previous.observations ? { observations: previous.observations } : {}) }, previous.observed) : learnt;
+    list.unshift({ sig, learnt: kept, uses: 0 });
     // Most recently sampled keys last; the oldest go first when there are too many.
     this.#entries.delete(sig.key);
     this.#entries.set(sig.key, list.slice(0, this.maxPerKey));
@@ -154,6 +161,12 @@ function alike(a: PayloadSignature, b: PayloadSignature): boolean {
     Math.abs(a.entropy - b.entropy) <= MEMORY_ENTROPY_TOLERANCE &&
     Math.abs(a.repeats - b.repeats) <= MEMORY_REPEAT_TOLERANCE
   );
+}
+
+/** The middle value; of two, the faster, so that one slow send among two cannot rank a codec out. */
+function upperMedian(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 /** `learnt` with the observed encode speeds applied to the codecs it has costs for. */

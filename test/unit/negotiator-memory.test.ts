@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CodecRegistry, createBloscCodec, createDgcCodec, createNoneCodec, createSparseCodec, createTopKCodec, type Codec } from '../../src/codecs';
-import { CodecCostModel, measureCodecCosts, MEMORY_MAX_KEYS, MEMORY_MAX_PENDING, MEMORY_REUSE_MAX, negotiate, PayloadMemory, payloadSignature, probedPath } from '../../src/negotiator';
+import { CodecCostModel, measureCodecCosts, MEMORY_MAX_KEYS, MEMORY_MAX_PENDING, MEMORY_OBSERVED_KEEP, MEMORY_REUSE_MAX, negotiate, PayloadMemory, payloadSignature, probedPath } from '../../src/negotiator';
 import { payload } from '../helpers/payloads';
 
 const learnt = { ratios: { sparse: 7 }, costs: {} };
@@ -199,6 +199,20 @@ describe('speeds seen on whole tensors', () => {
     expect(m.recall(sig)?.costs).toEqual({ dgc: { encodeBps: 1e8, decodeBps: 8e8 }, topk: { encodeBps: 3e8, decodeBps: 9e8 } });
   });
 
+  it('NG20: the median of the last MEMORY_OBSERVED_KEEP sends ranks a codec, so one slow send does not; of two, the faster', () => {
+    const memory = new PayloadMemory();
+    const sig = payloadSignature('float32', payload('float32', 1 << 12, 'random', 2), true, 'm');
+    memory.remember(sig, { ratios: { topk: 50 }, costs: { topk: { encodeBps: 3e8, decodeBps: 1e9 } } });
+    const seen = (bps: number) => (memory.observeEncode(sig, 'topk', bps), memory.observed(sig)?.['topk']);
+    expect(seen(5e8)).toBe(5e8);
+    expect(seen(1e7)).toBe(5e8); // a GC pause in one send: of two, the faster
+    expect(seen(6e8)).toBe(5e8); // median of [5e8, 1e7, 6e8]
+    expect(seen(1e7)).toBe(1e7); // two slow sends among the last three [1e7, 6e8, 1e7]: slow
+    expect(MEMORY_OBSERVED_KEEP).toBe(3);
+    memory.remember(sig, { ratios: { topk: 50 }, costs: { topk: { encodeBps: 3e8, decodeBps: 1e9 } } }); // sampled afresh
+    expect(seen(8e8)).toBe(6e8); // the observations outlive it: [6e8, 1e7, 8e8], not [8e8]
+  });
+
   it('NG20: once DGC is seen slower on the whole gradient than top-k was sampled, the next gradient like it goes top-k', async () => {
     const registry = new CodecRegistry().register(createNoneCodec()).register(createTopKCodec()).register(createDgcCodec());
     const caps = { encode: registry.ids(), decode: registry.ids(), paths: ['arrow-flight' as const] };
@@ -213,7 +227,9 @@ describe('speeds seen on whole tensors', () => {
     memory.observeEncode(before.signature!, 'dgc', 1e8);
     const after = await negotiate(args);
     expect([after.recalled, after.codec]).toEqual([true, 'topk']);
-    // Time to sample afresh: the new sample says nothing of DGC's real speed, the observation does.
+    // Time to sample afresh: the new sample says nothing of DGC's real speed, the observations do
+    // (their median: two more slow sends outvote the first).
+    memory.observeEncode(sig, 'dgc', 1e5);
     memory.observeEncode(sig, 'dgc', 1e5);
     while (memory.recall(sig)) {
       // use up the memory's reuses
