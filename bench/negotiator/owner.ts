@@ -67,7 +67,7 @@ async function send(c: SendCommand): Promise<void> {
   const d = decisions.get(c.id);
   decisions.delete(c.id);
   const choose = d ? { decideMs: d.at - t0, sampled: d.sampled, sampleBytes: d.sampleBytes, recalled: d.recalled, probed: [...probed] } : {};
-  answer({ sent: c.id, t0, codec: s.codec, path: s.path, reason: s.reason, wireBytes: s.bytes, announceMs: announced - t0, gcMs: gcSince(started), ...choose });
+  answer({ sent: c.id, t0, sentMs: sharedClockMs() - t0, codec: s.codec, path: s.path, reason: s.reason, wireBytes: s.bytes, announceMs: announced - t0, gcMs: gcSince(started), ...choose });
 }
 
 serveCommands(

@@ -32,6 +32,8 @@ export interface Sample {
   gcMs?: number;
   /** Owner: from send() to the transfer's announcement (choice, encode, announce). */
   announceMs?: number;
+  /** Owner: from send() to its upload finishing (the relay took the last byte). */
+  sentMs?: number;
   /** From send to the scientist learning of the transfer (TransferStart over the DataChannel), on the shared clock. */
   startMs?: number;
   /** Negotiated only: from send() to the negotiator's decision, and what it sampled. */

@@ -59,6 +59,7 @@ async function transfer(owner: ChildLines, scientist: ChildLines, plan: LinkPlan
     ok: got['ok'] === true,
     ...(typeof got['relError'] === 'number' ? { relError: got['relError'] } : {}),
     ...(typeof sent['announceMs'] === 'number' ? { announceMs: sent['announceMs'] } : {}),
+    ...(typeof sent['sentMs'] === 'number' ? { sentMs: sent['sentMs'] } : {}),
     ...(typeof got['tStart'] === 'number' && got['tStart'] > 0 ? { startMs: got['tStart'] - Number(sent['t0']) } : {}),
     ...(typeof sent['gcMs'] === 'number' ? { gcMs: sent['gcMs'] } : {}),
     ...(typeof sent['decideMs'] === 'number' ? { decideMs: sent['decideMs'], sampled: sent['sampled'] as string[], sampleBytes: Number(sent['sampleBytes']), recalled: sent['recalled'] === true, probed: sent['probed'] as string[] } : {}),
