@@ -154,7 +154,6 @@ export async function negotiate(given: NegotiateInput): Promise<Negotiated> {
   let ratios: Record<string, number> = {};
   let costs = input.costs;
   const sampledCosts: Record<string, CodecCost> = {};
-  const rankCosts: Record<string, CodecCost> = {};
   const outOfTime: string[] = [];
   if (input.sampleCosts) {
     const clock = typeof input.sampleCosts === 'object' ? input.sampleCosts.now : () => globalThis.performance.now();
@@ -186,15 +185,14 @@ export async function negotiate(given: NegotiateInput): Promise<Negotiated> {
       }
       const one = await sampleOne(input, id, sampleBytes);
       if (!one) continue;
-      const { ratio, measured, cost } = one;
+      const { ratio, cost } = one;
       kept.push(id);
       ratios[id] = ratio;
-      sampledCosts[id] = measured;
-      rankCosts[id] = cost;
+      sampledCosts[id] = cost;
       best = Math.min(best, totalMs(ratio, cost));
     }
     worthSampling = worthSampling.filter((id) => kept.includes(id));
-    costs = withCosts(input.costs, input.dtype, rankCosts);
+    costs = withCosts(input.costs, input.dtype, sampledCosts);
   } else {
     ratios = await estimateRatios(worthSampling.map((id) => input.registry.get(id)), input.dtype, input.bytes, sampleBytes);
   }
@@ -203,13 +201,13 @@ export async function negotiate(given: NegotiateInput): Promise<Negotiated> {
   const choice = choose({
     payload: { bytes: n, dtype: input.dtype, gradient: input.gradient, ratios },
     codecs: kinds,
-    costs: seen ? withCosts(costs, input.dtype, withObserved({ ratios, costs: rankCosts }, seen).costs) : costs,
+    costs: seen ? withCosts(costs, input.dtype, withObserved({ ratios, costs: sampledCosts }, seen).costs) : costs,
     paths,
     lossyConsent: consent,
     pin: input.pin,
   });
   const pending = outOfTime.slice(0, MEMORY_MAX_PENDING);
-  if (signature && input.pin?.codec === undefined) input.memory?.remember(signature, { ratios, costs: rankCosts, ...(pending.length ? { pending } : {}) });
+  if (signature && input.pin?.codec === undefined) input.memory?.remember(signature, { ratios, costs: sampledCosts, ...(pending.length ? { pending } : {}) });
   return { ...choice, sampled: worthSampling, sampleBytes: Math.min(sampleBytes, n), sampledCosts, recalled: false, ...(signature ? { signature } : {}) };
 }
 
@@ -232,14 +230,13 @@ function knownRatios(input: NegotiateInput, ids: readonly string[]): Record<stri
   return out;
 }
 
-/** Samples one codec on the payload, timed; with the speed to rank it by. */
+/** Samples one (lossless) codec on the payload, timed: its ratio and speed. */
 async function sampleOne(input: NegotiateInput, id: string, sampleBytes: number) {
   const now = typeof input.sampleCosts === 'object' ? { now: input.sampleCosts.now } : {};
   const sampled = await sampleCodecs([input.registry.get(id)], input.dtype, input.bytes, { sampleSize: sampleBytes, ...(input.extrapolate === false ? {} : { payloadBytes: input.bytes.byteLength }), ...now });
   const ratio = sampled.ratios[id];
-  const measured = sampled.costs[id];
-  if (ratio === undefined || measured === undefined) return undefined;
-  return { ratio, measured, cost: measured };
+  const cost = sampled.costs[id];
+  return ratio === undefined || cost === undefined ? undefined : { ratio, cost };
 }
 
 /**
@@ -268,7 +265,7 @@ async function samplePending(input: NegotiateInput, learnt: Learnt, at: { bytesM
     learnt: { ...remaining, ratios: { ...learnt.ratios, [id]: one.ratio }, costs: { ...learnt.costs, [id]: one.cost } },
     sampled: [id],
     sampleBytes: Math.min(sampleBytes, n),
-    sampledCosts: { [id]: one.measured },
+    sampledCosts: { [id]: one.cost },
   };
 }
 
