@@ -26,19 +26,47 @@ export async function connectedClient(port: number, sessionId = 'S1'): Promise<N
   return c;
 }
 
-/** A server with a producer and a consumer (one session), for the enclosing describe block; read its fields inside tests. */
-export function relayPerSuite(options: Partial<FlightServerOptions> = {}): { server: FlightServerHandle & { port: number }; producer: NodeFlightClient; consumer: NodeFlightClient } {
-  const r = {} as ReturnType<typeof relayPerSuite>;
+/** A test server with a producer and a consumer client of one session. */
+export interface RelayPair {
+  server: FlightServerHandle & { port: number };
+  producer: NodeFlightClient;
+  consumer: NodeFlightClient;
+  close(): Promise<void>;
+}
+
+export async function openRelay(options: Partial<FlightServerOptions> = {}): Promise<RelayPair> {
+  const server = await startTestServer(options);
+  const producer = await connectedClient(server.port);
+  const consumer = await connectedClient(server.port);
+  return {
+    server,
+    producer,
+    consumer,
+    close: async () => {
+      producer.close();
+      consumer.close();
+      await server.close();
+    },
+  };
+}
+
+/** Runs `fn` with a fresh relay pair, closed afterwards whatever happens. */
+export async function withRelay<T>(options: Partial<FlightServerOptions>, fn: (r: RelayPair) => Promise<T>): Promise<T> {
+  const r = await openRelay(options);
+  try {
+    return await fn(r);
+  } finally {
+    await r.close();
+  }
+}
+
+/** A relay pair for the enclosing describe block; read its fields inside tests. */
+export function relayPerSuite(options: Partial<FlightServerOptions> = {}): RelayPair {
+  const r = {} as RelayPair;
   beforeAll(async () => {
-    r.server = await startTestServer(options);
-    r.producer = await connectedClient(r.server.port);
-    r.consumer = await connectedClient(r.server.port);
+    Object.assign(r, await openRelay(options));
   });
-  afterAll(async () => {
-    r.producer.close();
-    r.consumer.close();
-    await r.server.close();
-  });
+  afterAll(() => r.close());
   return r;
 }
 

@@ -5,7 +5,7 @@ import type { NodeFlightClient } from '../../src/adapters/flight-client-node';
 import { connect } from 'node:http2';
 import { FLIGHT_CONNECTION_WINDOW_STREAMS, FLIGHT_STREAM_WINDOW_BYTES, FLIGHT_STREAM_WINDOW_RANGE } from '../../signaling-server/flight';
 import { ALL_DTYPES, SHAPES, sameTensor, sampleTensor } from '../helpers/tensors';
-import { connectedClient, relayPerSuite, startTestServer } from '../helpers/flight';
+import { connectedClient, relayPerSuite, startTestServer, withRelay } from '../helpers/flight';
 
 describe('Flight relay, Node to Node', () => {
   const r = relayPerSuite();
@@ -37,11 +37,7 @@ describe('Flight relay, Node to Node', () => {
 
 describe('Relay memory bound', () => {
   it('FL9: the relay never holds more than maxBufferedBytes of a transfer, whatever its size', async () => {
-    const { startTestServer: start, connectedClient: connect } = await import('../helpers/flight');
-    const server = await start({ maxBufferedBytes: 64 * 1024 });
-    const p = await connect(server.port);
-    const c = await connect(server.port);
-    try {
+    await withRelay({ maxBufferedBytes: 64 * 1024 }, async ({ server, producer: p, consumer: c }) => {
       const ticket = await p.createTicket();
       const body = new Uint8Array(16 * 1024).fill(3);
       async function* frames() {
@@ -57,11 +53,7 @@ describe('Relay memory bound', () => {
       expect(received).toBe(512 * 16 * 1024);
       expect(server.relay.peakBufferedBytes).toBeGreaterThan(0);
       expect(server.relay.peakBufferedBytes).toBeLessThanOrEqual(64 * 1024);
-    } finally {
-      p.close();
-      c.close();
-      await server.close();
-    }
+    });
   });
 });
 
@@ -98,19 +90,12 @@ describe("The hub's HTTP/2 receive windows", () => {
   ])('FL8: with %s stream window, a DoPut that fills the relay buffer and its window does not starve the DoGet started with it on the same connection', async (_, streamWindowBytes) => {
     // grpc-js clients share one connection per target. With stream windows of 8 MiB or more this
     // deadlocked (constants.ts, FLIGHT_STREAM_WINDOW_BYTES): the range must stay below that.
-    const server = await startTestServer({ maxBufferedBytes: 1024 * 1024, streamWindowBytes });
-    const producer = await connectedClient(server.port);
-    const consumer = await connectedClient(server.port);
-    try {
+    await withRelay({ maxBufferedBytes: 1024 * 1024, ...(streamWindowBytes !== undefined ? { streamWindowBytes } : {}) }, async ({ producer, consumer }) => {
       const big = sampleTensor('float64', [6_000_000]); // 48 MB: more than the relay buffer, the windows and the client's queue
       const ticket = await producer.createTicket();
       const [, back] = await Promise.all([producer.putTensor(ticket, big), consumer.getTensor(ticket)]);
       expect(sameTensor(back, big)).toBe(true);
-    } finally {
-      producer.close();
-      consumer.close();
-      await server.close();
-    }
+    });
   });
 });
 
@@ -185,10 +170,7 @@ describe('Spare tickets: a sender keeps one ticket ready (FL17)', () => {
     await plain.take();
     expect(asked).toHaveBeenCalledTimes(2);
 
-    const tight = await startTestServer({ maxTicketsPerSession: 1 });
-    const p = await connectedClient(tight.port);
-    const c = await connectedClient(tight.port);
-    try {
+    await withRelay({ maxTicketsPerSession: 1 }, async ({ producer: p, consumer: c }) => {
 
       // The first take's ticket is open, so the refill is refused (RESOURCE_EXHAUSTED) and dropped.
       const tickets = new TicketSpare(async () => p);
@@ -198,10 +180,6 @@ describe('Spare tickets: a sender keeps one ticket ready (FL17)', () => {
         const [, back] = await Promise.all([p.putTensor(ticket, t), c.getTensor(ticket)]);
         expect(sameTensor(t, back)).toBe(true);
       }
-    } finally {
-      p.close();
-      c.close();
-      await tight.close();
-    }
+    });
   });
 });
