@@ -121,18 +121,33 @@ export async function negotiate(given: NegotiateInput): Promise<Negotiated> {
       ...(signature ? { signature } : {}),
     };
   }
+  const lossyAllowed = (id: string) => input.gradient === true && (consent === true || (Array.isArray(consent) && consent.includes(id)));
+  const onPaths = input.pin?.path !== undefined && paths.some((p) => p.path === input.pin?.path) ? paths.filter((p) => p.path === input.pin?.path) : paths;
+  const totalMs = (ratio: number, c: CodecCost) => (n / c.encodeBps + n / c.decodeBps) * 1000 + Math.min(...onPaths.map((p) => p.rttMs + (n / ratio / p.bytesPerSecond) * 1000));
+  // What a codec must beat before any sample: raw, or a lossy codec whose ratio needs none
+  // (NG25). Without the latter, a gradient's first decision on 20 Mbit/s budgeted sampling by
+  // the raw send (1.7 s) and spent 94 ms on lossless samples, though top-k promised 45 ms.
+  const unsampledMs = Math.min(
+    rawMs,
+    ...Object.entries(known)
+      .filter(([id]) => lossyAllowed(id) && (input.pin?.codec === undefined || input.pin.codec === id))
+      .map(([id, ratio]) => {
+        const cost = input.costs.get(id, input.dtype);
+        return cost ? totalMs(ratio, cost) : Infinity;
+      }),
+  );
   let worthSampling = ids.filter((id) => {
     if (id === 'none' || known[id] !== undefined) return false;
     if (!input.registry.get(id).accepts(input.dtype)) return false;
-    if (kinds[id] === 'lossy' && !(input.gradient === true && (consent === true || (Array.isArray(consent) && consent.includes(id))))) return false;
+    if (kinds[id] === 'lossy' && !lossyAllowed(id)) return false;
     if (input.pin?.codec !== undefined) return id === input.pin.codec;
     const cost = input.costs.get(id, input.dtype);
     if (cost === undefined) return false;
     const floorMs = ((n / cost.encodeBps + n / cost.decodeBps) * 1000) / (input.pruneSlack ?? 1) + minRtt;
-    return floorMs < rawMs;
+    return floorMs < unsampledMs;
   });
   let sampleBytes = RATIO_SAMPLE_BYTES;
-  const budgetMs = input.sampleBudgetShare !== undefined ? input.sampleBudgetShare * bytesMs : Infinity;
+  const budgetMs = input.sampleBudgetShare !== undefined ? input.sampleBudgetShare * Math.min(bytesMs, unsampledMs) : Infinity;
   if (input.sampleBudgetShare !== undefined) {
     const perByte = (id: string) => {
       const cost = input.costs.get(id, input.dtype);
@@ -158,13 +173,10 @@ export async function negotiate(given: NegotiateInput): Promise<Negotiated> {
   if (input.sampleCosts) {
     const clock = typeof input.sampleCosts === 'object' ? input.sampleCosts.now : () => globalThis.performance.now();
     const started = clock();
-    const onPaths = input.pin?.path !== undefined && paths.some((p) => p.path === input.pin?.path) ? paths.filter((p) => p.path === input.pin?.path) : paths;
-    const totalMs = (ratio: number, c: CodecCost) =>
-      ((n / c.encodeBps + n / c.decodeBps) * 1000) + Math.min(...onPaths.map((p) => p.rttMs + (n / ratio / p.bytesPerSecond) * 1000));
     // Cheapest first, each sample timed, and a codec is skipped once even an infinite ratio
     // could not beat the best estimate so far (branch and bound): after sparse finds 7x on
     // ReLU data, there is no point in spending ~20 ms sampling blosc-zstd.
-    let best = Math.min(...onPaths.map((p) => p.rttMs + (n / p.bytesPerSecond) * 1000));
+    let best = Math.min(unsampledMs, ...onPaths.map((p) => p.rttMs + (n / p.bytesPerSecond) * 1000));
     const perByte = (id: string) => {
       const cost = input.costs.get(id, input.dtype);
       return cost ? 1 / cost.encodeBps + 1 / cost.decodeBps : 0;

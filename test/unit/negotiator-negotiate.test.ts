@@ -96,6 +96,27 @@ describe('lossy codecs need no sample', () => {
     }
   });
 
+  it('NG25: a lossy codec\'s unsampled estimate bounds a first decision\'s sampling, which a raw send did before', async () => {
+    let t = 0;
+    // Every encode costs 1 ms on the injected clock; a sample takes a few (two sizes, re-timed).
+    const slow = (c: Codec): Codec => ({ ...c, encode: (i: Parameters<Codec['encode']>[0]) => ((t += 1), c.encode(i)) });
+    const reg = new CodecRegistry().register(createNoneCodec()).register(slow(createBloscCodec())).register(slow(createSparseCodec())).register(createTopKCodec());
+    const caps = capabilitiesOf(reg, ['arrow-flight']);
+    // 20 Mbit/s: raw takes ~1.7 s, top-k ~85 ms by its frame size and start-up speeds, and both
+    // lossless codecs could still beat top-k at an infinite ratio, so both are worth sampling.
+    const at20 = { 'arrow-flight': probedPath('arrow-flight', 20, 20e6 / 8) };
+    const run = (lossyConsent: boolean) =>
+      negotiate({ registry: reg, local: caps, remote: caps, costs, links: at20, dtype: 'float32', bytes, gradient: true, lossyConsent, sampleCosts: { now: () => t }, sampleBudgetShare: 0.03 });
+    const withTopk = await run(true);
+    const topkMs = withTopk.ranked.find((x) => x.codec === 'topk')!.totalMs;
+    expect(topkMs).toBeLessThan(100);
+    // 3% of ~85 ms (2.5 ms) is spent by the first sample; blosc is not sampled.
+    expect(withTopk.sampled).toEqual(['sparse']);
+    expect(withTopk.codec).toBe('topk');
+    // Without consent raw (~1.7 s) bounds it: 3% of that leaves time for both.
+    expect((await run(false)).sampled).toEqual(['blosc-lz4', 'sparse']);
+  });
+
   it('NG24: a lossy codec never sampled for a kind still learns its whole-tensor encode speed (NG20)', async () => {
     const memory = new PayloadMemory();
     const d = await negotiate(args({ links: link200, gradient: true, lossyConsent: true, memory, stream: 'g' }));
