@@ -42,6 +42,10 @@ new PerformanceObserver((list) => {
 }).observe({ entryTypes: ['gc'] });
 const gcSince = (from: number): number => gcs.filter(([at]) => at >= from).reduce((sum, [, d]) => sum + d, 0);
 
+/** Encode time per transfer, from the announcement (codec none: absent). */
+const encodes = new Map<string, number>();
+transfers.on('announced', (a) => a.direction === 'out' && a.encodeMs !== undefined && encodes.set(a.transferId, a.encodeMs));
+
 /** Paths probed since the last send began (the negotiator re-probes a drifted path before a transfer). */
 const probed: string[] = [];
 negotiator.on('estimate', (e) => e.source === 'probe' && probed.push(e.estimate.path));
@@ -66,8 +70,10 @@ async function send(c: SendCommand): Promise<void> {
   // then encoding and announcing; the rest of the cell's time is the link and the receiver.
   const d = decisions.get(c.id);
   decisions.delete(c.id);
+  const encodeMs = encodes.get(c.id);
+  encodes.delete(c.id);
   const choose = d ? { decideMs: d.at - t0, sampled: d.sampled, sampleBytes: d.sampleBytes, recalled: d.recalled, probed: [...probed] } : {};
-  answer({ sent: c.id, t0, sentMs: sharedClockMs() - t0, codec: s.codec, path: s.path, reason: s.reason, wireBytes: s.bytes, announceMs: announced - t0, gcMs: gcSince(started), ...choose });
+  answer({ sent: c.id, t0, sentMs: sharedClockMs() - t0, codec: s.codec, path: s.path, reason: s.reason, wireBytes: s.bytes, announceMs: announced - t0, ...(encodeMs !== undefined ? { encodeMs } : {}), gcMs: gcSince(started), ...choose });
 }
 
 serveCommands(

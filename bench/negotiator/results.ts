@@ -32,6 +32,8 @@ export interface Sample {
   gcMs?: number;
   /** Owner: from send() to the transfer's announcement (choice, encode, announce). */
   announceMs?: number;
+  /** Owner: the codec's encode of the whole tensor (none: absent). */
+  encodeMs?: number;
   /** Owner: from send() to its upload finishing (the relay took the last byte). */
   sentMs?: number;
   /** From send to the scientist learning of the transfer (TransferStart over the DataChannel), on the shared clock. */

@@ -60,12 +60,13 @@ async function transfer(owner: ChildLines, scientist: ChildLines, plan: LinkPlan
     ...(typeof got['relError'] === 'number' ? { relError: got['relError'] } : {}),
     ...(typeof sent['announceMs'] === 'number' ? { announceMs: sent['announceMs'] } : {}),
     ...(typeof sent['sentMs'] === 'number' ? { sentMs: sent['sentMs'] } : {}),
+    ...(typeof sent['encodeMs'] === 'number' ? { encodeMs: sent['encodeMs'] } : {}),
     ...(typeof got['tStart'] === 'number' && got['tStart'] > 0 ? { startMs: got['tStart'] - Number(sent['t0']) } : {}),
     ...(typeof sent['gcMs'] === 'number' ? { gcMs: sent['gcMs'] } : {}),
     ...(typeof sent['decideMs'] === 'number' ? { decideMs: sent['decideMs'], sampled: sent['sampled'] as string[], sampleBytes: Number(sent['sampleBytes']), recalled: sent['recalled'] === true, probed: sent['probed'] as string[] } : {}),
   };
   const decide = sample.decideMs === undefined ? '' : `, decided in ${sample.decideMs.toFixed(1)} ms (${sample.recalled ? 'from memory' : `sampled ${sample.sampled?.join('+') || 'nothing'}, ${sample.sampleBytes} B`}${sample.probed?.length ? `; re-probed ${sample.probed.join('+')}` : ''})`;
-  plan.log(`${id}: ${sample.ms.toFixed(1)} ms, ${sample.codec} over ${sample.path}, ${sample.wireBytes} B, announced at ${sample.announceMs?.toFixed(1)} ms (heard at ${sample.startMs?.toFixed(1)} ms), owner GC ${sample.gcMs?.toFixed(1)} ms${decide}${sample.ok ? '' : ' NOT OK'}`);
+  plan.log(`${id}: ${sample.ms.toFixed(1)} ms, ${sample.codec} over ${sample.path}, ${sample.wireBytes} B, ${sample.encodeMs === undefined ? '' : `encoded in ${sample.encodeMs.toFixed(1)} ms, `}announced at ${sample.announceMs?.toFixed(1)} ms (heard at ${sample.startMs?.toFixed(1)} ms), owner GC ${sample.gcMs?.toFixed(1)} ms${decide}${sample.ok ? '' : ' NOT OK'}`);
   return sample;
 }
 
