@@ -6,6 +6,7 @@ import type { Tensor } from '../tensor';
 import { encodeFlightData, frameOf } from '../transport/flight/flight-data-codec';
 import { getTensorOver, putTensorOver } from '../transport/flight/tensor-transfer';
 import { ticketTtlOf } from '../transport/flight/ticket-spare';
+import { nodeSealCrypto } from './seal-node';
 import { TICKET_TTL_HEADER } from '../transport/constants';
 import type { FlightClient, FrameTransport, GetOptions, PutOptions, PutSummary } from '../transport/flight/types';
 import {
@@ -36,6 +37,7 @@ export class NodeFlightClient implements FlightClient, FrameTransport {
   private readonly client: Client;
   private token: string | undefined;
   ticketTtlMs: number | undefined;
+  readonly sealCrypto = nodeSealCrypto;
 
   constructor(options: NodeFlightClientOptions) {
     this.client = new Client(options.address, credentials.createInsecure(), {

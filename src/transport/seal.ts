@@ -53,14 +53,41 @@ export async function deriveSealKey(own: CryptoKeyPair, peerPublicKey: Uint8Arra
   return subtle().importKey('raw', secret, 'HKDF', false, ['deriveKey']);
 }
 
-async function transferKey(key: SealKey, salt: Uint8Array, transferId: Uint8Array): Promise<CryptoKey> {
-  const info = concatBytes([text.encode(SEAL_LABEL), transferId]);
-  return subtle().deriveKey({ name: 'HKDF', hash: 'SHA-256', salt: salt as BufferSource, info: info as BufferSource }, key, { name: 'AES-GCM', length: 256 }, false, [
-    'encrypt',
-    'decrypt',
-  ]);
+/** AES-256-GCM under one transfer's key: ciphertext with its 16-byte tag appended, as WebCrypto writes it. */
+export interface TransferCipher {
+  encrypt(nonce: Uint8Array, aad: Uint8Array, plain: Uint8Array): Uint8Array | Promise<Uint8Array>;
+  /** Throws (any error) when the tag does not verify. */
+  decrypt(nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Uint8Array | Promise<Uint8Array>;
 }
 
+/**
+ * Where the per-transfer HKDF and AES-GCM run. Both suites write the same bytes, so peers on
+ * different runtimes interoperate. WebCrypto is the default and the browser's; Node peers use
+ * node:crypto (adapters/seal-node.ts) through their Flight client: there WebCrypto's every
+ * call is a thread-pool round trip, ~0.1 ms each and ms-long in the tail, eight of them for the
+ * smallest transfer, where node:crypto does the same work inline in microseconds.
+ */
+export interface SealCrypto {
+  transferCipher(key: SealKey, salt: Uint8Array, info: Uint8Array): Promise<TransferCipher>;
+}
+
+export const webSealCrypto: SealCrypto = {
+  async transferCipher(key, salt, info) {
+    const aes = await subtle().deriveKey({ name: 'HKDF', hash: 'SHA-256', salt: salt as BufferSource, info: info as BufferSource }, key, { name: 'AES-GCM', length: 256 }, false, [
+      'encrypt',
+      'decrypt',
+    ]);
+    const params = (nonce: Uint8Array, aad: Uint8Array): AesGcmParams => ({ name: 'AES-GCM', iv: nonce as BufferSource, additionalData: aad as BufferSource, tagLength: SEAL_TAG_BYTES * 8 });
+    return {
+      encrypt: async (nonce, aad, plain) => new Uint8Array(await subtle().encrypt(params(nonce, aad), aes, plain as BufferSource)),
+      decrypt: async (nonce, aad, sealed) => new Uint8Array(await subtle().decrypt(params(nonce, aad), aes, sealed as BufferSource)),
+    };
+  },
+};
+
+function transferCipher(suite: SealCrypto, key: SealKey, salt: Uint8Array, transferId: Uint8Array): Promise<TransferCipher> {
+  return suite.transferCipher(key, salt, concatBytes([text.encode(SEAL_LABEL), transferId]));
+}
 
 function nonceOf(prefix: Uint8Array, counter: number): Uint8Array {
   const nonce = new Uint8Array(SEAL_NONCE_BYTES);
@@ -89,12 +116,12 @@ export interface Opener {
   finish(): void;
 }
 
-export async function createSealer(key: SealKey, transferId: Uint8Array): Promise<Sealer> {
+export async function createSealer(key: SealKey, transferId: Uint8Array, suite: SealCrypto = webSealCrypto): Promise<Sealer> {
   const header: SealHeader = {
     salt: globalThis.crypto.getRandomValues(new Uint8Array(SEAL_SALT_BYTES)),
     noncePrefix: globalThis.crypto.getRandomValues(new Uint8Array(SEAL_NONCE_PREFIX_BYTES)),
   };
-  const aes = await transferKey(key, header.salt, transferId);
+  const cipher = await transferCipher(suite, key, header.salt, transferId);
   let counter = 0;
   let closed = false;
   return {
@@ -104,21 +131,16 @@ export async function createSealer(key: SealKey, transferId: Uint8Array): Promis
       if (counter >= SEAL_MAX_MESSAGES) throw new DuetError('RESOURCE_EXHAUSTED', `A sealed transfer may hold at most SEAL_MAX_MESSAGES=${SEAL_MAX_MESSAGES} messages.`, { reason: 'LIMIT_EXCEEDED' });
       const n = counter++;
       closed = final;
-      const out = await subtle().encrypt(
-        { name: 'AES-GCM', iv: nonceOf(header.noncePrefix, n) as BufferSource, additionalData: aadOf(transferId, n, final) as BufferSource, tagLength: SEAL_TAG_BYTES * 8 },
-        aes,
-        plain as BufferSource,
-      );
-      return new Uint8Array(out);
+      return cipher.encrypt(nonceOf(header.noncePrefix, n), aadOf(transferId, n, final), plain);
     },
   };
 }
 
-export async function createOpener(key: SealKey, transferId: Uint8Array, header: SealHeader): Promise<Opener> {
+export async function createOpener(key: SealKey, transferId: Uint8Array, header: SealHeader, suite: SealCrypto = webSealCrypto): Promise<Opener> {
   if (header.salt.byteLength !== SEAL_SALT_BYTES || header.noncePrefix.byteLength !== SEAL_NONCE_PREFIX_BYTES) {
     throw new DuetError('INVALID_ARGUMENT', 'Bad seal header.', { reason: 'BAD_SEAL_HEADER' });
   }
-  const aes = await transferKey(key, header.salt, transferId);
+  const cipher = await transferCipher(suite, key, header.salt, transferId);
   let counter = 0;
   let done = false;
   return {
@@ -126,13 +148,10 @@ export async function createOpener(key: SealKey, transferId: Uint8Array, header:
       if (done) throw new DuetError('DATA_LOSS', 'A sealed message arrived after the final one.', { reason: 'SEAL_EXTRA' });
       const n = counter++;
       try {
-        const out = await subtle().decrypt(
-          { name: 'AES-GCM', iv: nonceOf(header.noncePrefix, n) as BufferSource, additionalData: aadOf(transferId, n, final) as BufferSource, tagLength: SEAL_TAG_BYTES * 8 },
-          aes,
-          sealed as BufferSource,
-        );
+        if (sealed.byteLength < SEAL_TAG_BYTES) throw new Error('shorter than its tag');
+        const out = await cipher.decrypt(nonceOf(header.noncePrefix, n), aadOf(transferId, n, final), sealed);
         done = final;
-        return new Uint8Array(out);
+        return out;
       } catch (e) {
         throw new DuetError('DATA_LOSS', `Sealed message ${n} failed authentication: it was changed, reordered, or sealed with another key.`, {
           reason: 'SEAL_AUTH_FAILED',

@@ -1,7 +1,7 @@
 import type { FlightFrame } from '../../arrow';
 import { DuetError } from '../../errors';
 import { SEAL_NONCE_PREFIX_BYTES, SEAL_SALT_BYTES } from '../constants';
-import { createOpener, createSealer, type Opener, type SealKey } from '../seal';
+import { createOpener, createSealer, type Opener, type SealCrypto, type SealKey } from '../seal';
 
 // A sealed stream keeps FlightData's shape, so the relay handles it like any other: each
 // frame's data_header and data_body are sealed separately (two messages of the sealer, no
@@ -23,8 +23,8 @@ function meta(flags: number, salt?: Uint8Array, prefix?: Uint8Array): Uint8Array
 }
 
 /** Seals every frame of a transfer; `transferId` (the ticket) is bound into every tag. */
-export async function* sealFrames(frames: Iterable<FlightFrame> | AsyncIterable<FlightFrame>, key: SealKey, transferId: Uint8Array): AsyncGenerator<FlightFrame> {
-  const sealer = await createSealer(key, transferId);
+export async function* sealFrames(frames: Iterable<FlightFrame> | AsyncIterable<FlightFrame>, key: SealKey, transferId: Uint8Array, suite?: SealCrypto): AsyncGenerator<FlightFrame> {
+  const sealer = await createSealer(key, transferId, suite);
   let first = true;
   let pending: FlightFrame | undefined;
   const emit = async (f: FlightFrame, final: boolean): Promise<FlightFrame> => {
@@ -52,6 +52,7 @@ export class FrameOpener {
   constructor(
     private readonly key: SealKey,
     private readonly transferId: Uint8Array,
+    private readonly suite?: SealCrypto,
   ) {}
 
   async open(frame: FlightFrame): Promise<FlightFrame> {
@@ -64,7 +65,7 @@ export class FrameOpener {
       this.opener = await createOpener(this.key, this.transferId, {
         salt: frame.appMetadata.subarray(1, 1 + SEAL_SALT_BYTES),
         noncePrefix: frame.appMetadata.subarray(1 + SEAL_SALT_BYTES),
-      });
+      }, this.suite);
     }
     const final = (flags & FLAG_FINAL) !== 0;
     return {

@@ -26,7 +26,7 @@ export async function putTensorOver(transport: FrameTransport, ticket: Uint8Arra
       options.onProgress?.({ bytes: Math.min(sent, totalBytes), totalBytes });
     }
   }
-  const stream = options.sealKey === undefined ? plain() : sealFrames(plain(), options.sealKey, ticket);
+  const stream = options.sealKey === undefined ? plain() : sealFrames(plain(), options.sealKey, ticket, transport.sealCrypto);
   await transport.doPut(ticket, stream, options.signal);
   return { bytes: totalBytes, batches: count - 1, hash };
 }
@@ -34,7 +34,7 @@ export async function putTensorOver(transport: FrameTransport, ticket: Uint8Arra
 export async function getTensorOver(transport: FrameTransport, ticket: Uint8Array, options: GetOptions = {}): Promise<Tensor> {
   checkAbort(options.signal);
   const decoder = await TensorDecoder.create({ maxTensorBytes: options.maxTensorBytes, expect: options.expect });
-  const opener = options.sealKey === undefined ? undefined : new FrameOpener(options.sealKey, ticket);
+  const opener = options.sealKey === undefined ? undefined : new FrameOpener(options.sealKey, ticket, transport.sealCrypto);
   for await (const frame of transport.doGet(ticket, options.signal)) {
     checkAbort(options.signal);
     decoder.push(opener === undefined ? frame : await opener.open(frame));

@@ -1,6 +1,6 @@
 import type { DecodeOptions, FlightFrame } from '../../arrow';
 import type { Tensor } from '../../tensor';
-import type { SealKey } from '../seal';
+import type { SealCrypto, SealKey } from '../seal';
 
 export interface TransferProgress {
   /** Tensor bytes so far (sent, or received and hashed). */
@@ -47,6 +47,8 @@ export interface FlightClient extends FrameTransport {
 
 /** The raw stream operations a FlightClient is built on; what differs between runtimes. */
 export interface FrameTransport {
+  /** Where this runtime seals (AES-GCM); WebCrypto when absent. */
+  readonly sealCrypto?: SealCrypto;
   doPut(ticket: Uint8Array, frames: AsyncIterable<FlightFrame>, signal?: AbortSignal): Promise<void>;
   doGet(ticket: Uint8Array, signal?: AbortSignal): AsyncIterable<FlightFrame>;
 }
