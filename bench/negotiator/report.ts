@@ -5,7 +5,7 @@
 import { barChartSvg } from '../plot';
 import { LINKS, isLinkName } from '../netlab/links';
 import { PAYLOADS } from './payloads';
-import { CONTROL, type LinkRun, type RunRecord } from './results';
+import { CONTROL, FOCUS_CONTENDER_FACTOR, type LinkRun, type RunRecord } from './results';
 import { LOOPBACK_MAX_OVERHEAD, ORACLE_MAX, SLOW_LINK_MIN_SPEEDUP, targetRows, type Cell, type NegotiatedCell, type Summary, type TargetRow } from './summary';
 export { summarizeRecord } from './summary';
 
@@ -79,13 +79,23 @@ function targetSection(s: Summary, rows: TargetRow[]): string[] {
   return out;
 }
 
+/** What the focus runs sent, per fast link: only those columns have more than the main runs. */
+function focusLines(r: RunRecord): string[] {
+  const withFocus = r.links.filter((l) => l.focus);
+  if (withFocus.length === 0) return [];
+  return [
+    `- Focus runs: on ${withFocus.map((l) => l.link).join(' and ')}, ${withFocus.map((l) => l.focus!.runs).join('/')} more runs followed that sent only the columns the targets compare: negotiated, none and its control, and the fixed codecs whose median after the main runs was within ${FOCUS_CONTENDER_FACTOR}x of the best (same seeded order per run). Their cells pool both; the others have the main runs only.`,
+    ...withFocus.map((l) => `  - ${l.link}: ${Object.entries(l.focus!.columns).map(([p, cs]) => `${p}: ${cs.join(', ')}`).join('; ')}.`),
+  ];
+}
+
 function linkTable(r: RunRecord, s: Summary, l: LinkRun): string[] {
   const mine = s.negotiated.filter((n) => n.link === l.link);
   if (mine.length === 0) return [];
   const columns = [...new Set(s.cells.filter((c) => c.link === l.link).map((c) => c.codec))];
   const out = [
     '',
-    `### ${l.link} (${l.rateMbit === null ? 'unshaped' : `${l.rateMbit} Mbit/s`}, ${l.rttMs > 0 ? `${l.rttMs} ms RTT on TCP` : 'no added RTT'}; ${kb(l.bytes ?? 0)} per payload; ${l.runs ?? r.runs} runs; ${l.seconds ?? '?'} s)`,
+    `### ${l.link} (${l.rateMbit === null ? 'unshaped' : `${l.rateMbit} Mbit/s`}, ${l.rttMs > 0 ? `${l.rttMs} ms RTT on TCP` : 'no added RTT'}; ${kb(l.bytes ?? 0)} per payload; ${l.runs ?? r.runs} runs${l.focus ? ` + ${l.focus.runs} focus runs` : ''}; ${l.seconds ?? '?'} s)`,
     '',
     `| payload | ${columns.join(' | ')} | negotiated | pick | x oracle |`,
     `|---|${columns.map(() => '---|').join('')}---|---|---|`,
@@ -134,6 +144,7 @@ export function renderMarkdown(r: RunRecord, s: Summary): string {
     `- Machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, ${m.kernel}; Node ${m.node}; ${m.iproute2 ?? 'iproute2: not found'}`,
     `- 1-minute load average at start: ${m.loadAverage1m} (${m.cores} cores).`,
     `- Each cell: median of ${r.runs} runs on the slow links and ${[...new Set(r.links.filter((l) => (l.runs ?? r.runs) !== r.runs).map((l) => l.runs))].join('/') || r.runs} on the fast ones (their cells last 15–200 ms, where noise on the 2-core machine is larger; runs per link in each heading; min–max in brackets), after one warm-up run, all columns of a payload sent one after another within each run, in a fresh order each run (seeded by the run, so that no column always follows the same one). Milliseconds from the owner calling \`send\` to the scientist holding the decoded tensor (hash of what travelled verified by the path; lossless results also compared byte for byte with the scientist's own copy, after the clock stopped).`,
+    ...focusLines(r),
     `- Path: ${r.path === null ? 'chosen by the negotiator for its own transfers, and for the fixed codecs (which pin only the codec)' : `every transfer pinned to \`${r.path}\` (fixed codecs and negotiator alike); the negotiator picks the codec only`}.`,
     '',
   ];

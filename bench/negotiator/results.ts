@@ -30,6 +30,8 @@ export interface Sample {
   relError?: number;
   /** Owner: garbage collection during send() (until the sender finished), ms. */
   gcMs?: number;
+  /** Scientist: garbage collection while the transfer was expected and arriving, ms. */
+  scientistGcMs?: number;
   /** Owner: from send() to the transfer's announcement (choice, encode, announce). */
   announceMs?: number;
   /** Owner: the codec's encode of the whole tensor (none: absent). */
@@ -48,6 +50,13 @@ export interface Sample {
   probed?: string[];
 }
 
+/**
+ * A fixed codec stays in the focus runs while its median is within this factor of the best
+ * fixed codec's: what could be the oracle, or change places with it, is measured further; xz
+ * at 1 s on loopback is not.
+ */
+export const FOCUS_CONTENDER_FACTOR = 1.5;
+
 export interface LinkRun {
   link: string;
   rateMbit: number | null;
@@ -65,6 +74,8 @@ export interface LinkRun {
   warmup: number;
   /** Kept runs on this link (fast links get more). */
   runs?: number;
+  /** Fast links: runs after the main ones that sent only these columns per payload (focusColumns). */
+  focus?: { runs: number; columns: Record<string, string[]> };
   samples: Sample[];
   seconds?: number;
 }

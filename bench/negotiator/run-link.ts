@@ -6,7 +6,7 @@ import { createLab, LINKS, type Lab, type LinkName } from '../netlab/lab';
 import type { PathName } from '../../src/transport/paths/types';
 import { ChildLines } from './child';
 import { PAYLOADS, type PayloadName } from './payloads';
-import { CONTROL, NEGOTIATED, type LinkRun, type Sample } from './results';
+import { CONTROL, FOCUS_CONTENDER_FACTOR, NEGOTIATED, type LinkRun, type Sample } from './results';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const PREFIX = 'duetneg';
@@ -29,6 +29,8 @@ export interface LinkPlan {
   payloads: readonly PayloadName[];
   /** Kept runs; one warm-up run is added before them. */
   runs: number;
+  /** Then this many runs of the contenders only (focusColumns); 0 on the slow links. */
+  focusRuns: number;
   /** Also send every payload raw a second time, as the CONTROL column (the fast links). */
   control: boolean;
   path: PathName | null;
@@ -63,11 +65,27 @@ async function transfer(owner: ChildLines, scientist: ChildLines, plan: LinkPlan
     ...(typeof sent['encodeMs'] === 'number' ? { encodeMs: sent['encodeMs'] } : {}),
     ...(typeof got['tStart'] === 'number' && got['tStart'] > 0 ? { startMs: got['tStart'] - Number(sent['t0']) } : {}),
     ...(typeof sent['gcMs'] === 'number' ? { gcMs: sent['gcMs'] } : {}),
+    ...(typeof got['gcMs'] === 'number' ? { scientistGcMs: got['gcMs'] } : {}),
     ...(typeof sent['decideMs'] === 'number' ? { decideMs: sent['decideMs'], sampled: sent['sampled'] as string[], sampleBytes: Number(sent['sampleBytes']), recalled: sent['recalled'] === true, probed: sent['probed'] as string[] } : {}),
   };
   const decide = sample.decideMs === undefined ? '' : `, decided in ${sample.decideMs.toFixed(1)} ms (${sample.recalled ? 'from memory' : `sampled ${sample.sampled?.join('+') || 'nothing'}, ${sample.sampleBytes} B`}${sample.probed?.length ? `; re-probed ${sample.probed.join('+')}` : ''})`;
-  plan.log(`${id}: ${sample.ms.toFixed(1)} ms, ${sample.codec} over ${sample.path}, ${sample.wireBytes} B, ${sample.encodeMs === undefined ? '' : `encoded in ${sample.encodeMs.toFixed(1)} ms, `}announced at ${sample.announceMs?.toFixed(1)} ms (heard at ${sample.startMs?.toFixed(1)} ms), owner GC ${sample.gcMs?.toFixed(1)} ms${decide}${sample.ok ? '' : ' NOT OK'}`);
+  plan.log(`${id}: ${sample.ms.toFixed(1)} ms, ${sample.codec} over ${sample.path}, ${sample.wireBytes} B, ${sample.encodeMs === undefined ? '' : `encoded in ${sample.encodeMs.toFixed(1)} ms, `}announced at ${sample.announceMs?.toFixed(1)} ms (heard at ${sample.startMs?.toFixed(1)} ms), owner GC ${sample.gcMs?.toFixed(1)} ms, scientist GC ${sample.scientistGcMs?.toFixed(1)} ms${decide}${sample.ok ? '' : ' NOT OK'}`);
   return sample;
+}
+
+/**
+ * The columns the targets compare, from the main runs' medians: the negotiated one, raw and its
+ * control (the loopback target and the noise floor), and every fixed codec near the best.
+ */
+export function focusColumns(payload: PayloadName, samples: readonly Sample[], warmup: number, control: boolean): string[] {
+  const all = columnsFor(payload, control);
+  const median = (column: string) => {
+    const ms = samples.filter((x) => x.payload === payload && x.column === column && x.run >= warmup).map((x) => x.ms).sort((a, b) => a - b);
+    return ms.length ? ms[Math.floor(ms.length / 2)]! : Infinity;
+  };
+  const fixed = all.filter((c) => c !== NEGOTIATED && c !== CONTROL);
+  const best = Math.min(...fixed.map(median));
+  return all.filter((c) => c === NEGOTIATED || c === CONTROL || c === 'none' || median(c) <= best * FOCUS_CONTENDER_FACTOR);
 }
 
 /**
@@ -112,9 +130,20 @@ export async function runLink(plan: LinkPlan): Promise<LinkRun> {
     await scientist.next((l) => l['connected'] === true, SETUP_TIMEOUT_MS);
     out.estimatesAfterProbe = (await owner.next((l) => l['probed'] === true, SETUP_TIMEOUT_MS))['estimates'];
     plan.log(`${plan.link}: connected and probed`);
-    for (let run = 0; run < plan.runs + out.warmup; run++) {
+    const main = plan.runs + out.warmup;
+    for (let run = 0; run < main; run++) {
       for (const payload of plan.payloads) {
         for (const column of shuffled(columnsFor(payload, plan.control), run)) out.samples.push(await transfer(owner, scientist, plan, run, payload, column));
+      }
+    }
+    if (plan.focusRuns > 0) {
+      const focus = new Map(plan.payloads.map((p) => [p, focusColumns(p, out.samples, out.warmup, plan.control)]));
+      out.focus = { runs: plan.focusRuns, columns: Object.fromEntries(focus) };
+      plan.log(`${plan.link}: focus runs on ${JSON.stringify(out.focus.columns)}`);
+      for (let run = main; run < main + plan.focusRuns; run++) {
+        for (const payload of plan.payloads) {
+          for (const column of shuffled(focus.get(payload)!, run)) out.samples.push(await transfer(owner, scientist, plan, run, payload, column));
+        }
       }
     }
     owner.send({ cmd: 'state' });

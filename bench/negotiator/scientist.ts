@@ -4,6 +4,7 @@
 //   node --import tsx bench/negotiator/scientist.ts --hub http://h:p --flight h:p --code C --bytes N
 // Prints {"connected":true}, then serves ExpectCommands: {"expecting":id}, later {"got":id,...}.
 
+import { PerformanceObserver } from 'node:perf_hooks';
 import { NodeFlightClient } from '../../src/adapters/flight-client-node';
 import { nodeRuntime } from '../../src/adapters/node';
 import { createNodeTransfers, joinSession } from '../../src/node';
@@ -29,6 +30,13 @@ const { transfers } = createNodeTransfers(session, { preferences: { lossyConsent
 await session.connected();
 answer({ connected: true });
 
+/** Garbage collection in this process, [start, duration] in performance.now() ms, as the owner keeps it. */
+const gcs: [number, number][] = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) gcs.push([e.startTime, e.duration]);
+}).observe({ entryTypes: ['gc'] });
+const gcBetween = (from: number, to: number): number => gcs.filter(([at]) => at >= from && at <= to).reduce((sum, [, d]) => sum + d, 0);
+
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.byteLength === b.byteLength && Buffer.compare(a, b) === 0;
 }
@@ -51,6 +59,8 @@ function expect(c: ExpectCommand): void {
   if (!want) throw new Error(`no payload ${c.payload}`);
   let codec = '';
   let tStart = 0;
+  const since = performance.now();
+  gcs.length = 0;
   const arriving = transfers.expect(c.id, {
     timeoutMs: START_TIMEOUT_MS,
     onStart: (s) => {
@@ -62,13 +72,14 @@ function expect(c: ExpectCommand): void {
   arriving.then(
     (got) => {
       const t1 = sharedClockMs();
+      const until = performance.now();
       // Checked after the clock stops: the path already verified the hash of what travelled.
       const shapeOk = got.dtype === want.dtype && got.shape.join() === want.shape.join();
       if (LOSSY.has(codec)) {
         const relError = relativeError(got, want);
-        answer({ got: c.id, t1, tStart, codec, ok: shapeOk && Number.isFinite(relError), relError });
+        answer({ got: c.id, t1, tStart, codec, ok: shapeOk && Number.isFinite(relError), relError, gcMs: gcBetween(since, until) });
       } else {
-        answer({ got: c.id, t1, tStart, codec, ok: shapeOk && sameBytes(tensorBytes(got), tensorBytes(want)) });
+        answer({ got: c.id, t1, tStart, codec, ok: shapeOk && sameBytes(tensorBytes(got), tensorBytes(want)), gcMs: gcBetween(since, until) });
       }
     },
     (e: unknown) => answer({ failed: c.id, message: e instanceof Error ? e.message : String(e) }),
