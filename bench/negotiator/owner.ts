@@ -6,7 +6,7 @@
 import { PerformanceObserver } from 'node:perf_hooks';
 import { startHub } from '../../signaling-server/hub';
 import { createNodeTransfers, createSession } from '../../src/node';
-import { answer, requiredFlag, serveCommands, sharedClockMs, type SendCommand } from './protocol';
+import { answer, requiredFlag, serveCommands, settle, sharedClockMs, type SendCommand } from './protocol';
 import { buildPayload, PAYLOAD_NAMES, PAYLOADS, type PayloadName } from './payloads';
 import type { Tensor } from '../../src/tensor';
 
@@ -80,6 +80,7 @@ serveCommands(
   async (c) => {
     if (c.cmd === 'send') await send(c);
     else if (c.cmd === 'state') answer({ state: true, estimates: negotiator.estimates() });
+    else if (c.cmd === 'settle') settle();
   },
   () => {
     session.close();

@@ -39,6 +39,9 @@ export interface LinkPlan {
 
 async function transfer(owner: ChildLines, scientist: ChildLines, plan: LinkPlan, run: number, payload: PayloadName, column: string): Promise<Sample> {
   const id = `${plan.link}-r${run}-${payload}-${column}`;
+  owner.send({ cmd: 'settle' });
+  scientist.send({ cmd: 'settle' });
+  await Promise.all([owner.next((l) => l['settled'] === true, 30_000), scientist.next((l) => l['settled'] === true, 30_000)]);
   scientist.send({ cmd: 'expect', id, payload });
   await scientist.next((l) => l['expecting'] === id, 30_000);
   owner.send({ cmd: 'send', id, payload, codec: column === NEGOTIATED ? null : column === CONTROL ? 'none' : column, path: plan.path });

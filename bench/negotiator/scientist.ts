@@ -9,7 +9,7 @@ import { NodeFlightClient } from '../../src/adapters/flight-client-node';
 import { nodeRuntime } from '../../src/adapters/node';
 import { createNodeTransfers, joinSession } from '../../src/node';
 import { tensorBytes, type Tensor } from '../../src/tensor';
-import { answer, requiredFlag, serveCommands, sharedClockMs, type ExpectCommand } from './protocol';
+import { answer, requiredFlag, serveCommands, settle, sharedClockMs, type ExpectCommand } from './protocol';
 import { buildPayload, PAYLOAD_NAMES, type PayloadName } from './payloads';
 
 const LOSSY = new Set(['topk', 'dgc', 'randomk', 'qsgd']);
@@ -89,6 +89,7 @@ function expect(c: ExpectCommand): void {
 serveCommands(
   (c) => {
     if (c.cmd === 'expect') expect(c);
+    else if (c.cmd === 'settle') settle();
   },
   () => {
     session.close();
