@@ -3,6 +3,7 @@
 
 import { fileURLToPath } from 'node:url';
 import { createLab, LINKS, type Lab, type LinkName } from '../netlab/lab';
+import { summarize } from '../netlab/stats';
 import type { PathName } from '../../src/transport/paths/types';
 import { ChildLines } from './child';
 import { PAYLOADS, type PayloadName } from './payloads';
@@ -82,10 +83,7 @@ async function transfer(owner: ChildLines, scientist: ChildLines, plan: LinkPlan
  */
 export function focusColumns(payload: PayloadName, samples: readonly Sample[], warmup: number, control: boolean): string[] {
   const all = columnsFor(payload, control);
-  const median = (column: string) => {
-    const ms = samples.filter((x) => x.payload === payload && x.column === column && x.run >= warmup).map((x) => x.ms).sort((a, b) => a - b);
-    return ms.length ? ms[Math.floor(ms.length / 2)]! : Infinity;
-  };
+  const median = (column: string) => summarize(samples.filter((x) => x.payload === payload && x.column === column && x.run >= warmup).map((x) => x.ms))?.median ?? Infinity;
   const fixed = all.filter((c) => c !== NEGOTIATED && c !== CONTROL);
   const best = Math.min(...fixed.map(median));
   return all.filter((c) => c === NEGOTIATED || c === CONTROL || c === 'none' || median(c) <= best * FOCUS_CONTENDER_FACTOR);
@@ -133,21 +131,20 @@ export async function runLink(plan: LinkPlan): Promise<LinkRun> {
     await scientist.next((l) => l['connected'] === true, SETUP_TIMEOUT_MS);
     out.estimatesAfterProbe = (await owner.next((l) => l['probed'] === true, SETUP_TIMEOUT_MS))['estimates'];
     plan.log(`${plan.link}: connected and probed`);
-    const main = plan.runs + out.warmup;
-    for (let run = 0; run < main; run++) {
-      for (const payload of plan.payloads) {
-        for (const column of shuffled(columnsFor(payload, plan.control), run)) out.samples.push(await transfer(owner, scientist, plan, run, payload, column));
+    const runs = async (from: number, to: number, columnsOf: (payload: PayloadName) => string[]) => {
+      for (let run = from; run < to; run++) {
+        for (const payload of plan.payloads) {
+          for (const column of shuffled(columnsOf(payload), run)) out.samples.push(await transfer(owner, scientist, plan, run, payload, column));
+        }
       }
-    }
+    };
+    const main = plan.runs + out.warmup;
+    await runs(0, main, (payload) => columnsFor(payload, plan.control));
     if (plan.focusRuns > 0) {
       const focus = new Map(plan.payloads.map((p) => [p, focusColumns(p, out.samples, out.warmup, plan.control)]));
       out.focus = { runs: plan.focusRuns, columns: Object.fromEntries(focus) };
       plan.log(`${plan.link}: focus runs on ${JSON.stringify(out.focus.columns)}`);
-      for (let run = main; run < main + plan.focusRuns; run++) {
-        for (const payload of plan.payloads) {
-          for (const column of shuffled(focus.get(payload)!, run)) out.samples.push(await transfer(owner, scientist, plan, run, payload, column));
-        }
-      }
+      await runs(main, main + plan.focusRuns, (payload) => focus.get(payload)!);
     }
     owner.send({ cmd: 'state' });
     out.estimatesAtEnd = (await owner.next((l) => l['state'] === true, 30_000))['estimates'];
